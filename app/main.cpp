@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#include <memory>
+#include <optional>
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include "application.h"
+#include "commandline.h"
+
+namespace {
+// Command-line jobs must run on machines without a display, so they never construct a QApplication.
+bool needsWindow(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--generate-demo" || arg.startsWith("--generate-demo=") || arg == "--help" || arg == "-h"
+            || arg == "--version" || arg == "-v")
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("csdesk"));
+    QCoreApplication::setApplicationName(QStringLiteral("csdesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CS_VERSION));
+    std::unique_ptr<QCoreApplication> app;
+    if (needsWindow(argc, argv)) {
+        app = std::make_unique<QApplication>(argc, argv);
+        QGuiApplication::setApplicationDisplayName(QStringLiteral("CS Desk"));
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+
+    std::optional<int> exitCode;
+    CommandLine commandLine = CommandLine::parse(QCoreApplication::arguments(), &exitCode);
+    if (exitCode)
+        return *exitCode;
+
+    Application application(std::move(commandLine));
+    const int started = application.start();
+    if (started >= 0)
+        return started;
+    return app->exec();
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#pragma once
+
+#include <QAbstractTableModel>
+
+#include "customerservice.h"
+
+namespace Ui {
+
+// The portfolio as a table. Rows arrive a page at a time (canFetchMore/fetchMore over keyset pages), and
+// sorting and name filtering happen in SQL, so a 100,000-customer portfolio opens without loading it whole.
+class PortfolioModel final : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PortfolioModel)
+
+public:
+    enum Column { Name, Tier, Status, Stage, Owner, Arr, RenewalDate, Industry, ColumnCount };
+    enum Role { RawValueRole = Qt::UserRole, SortRole, IdRole };
+
+    explicit PortfolioModel(Core::CustomerService &customers, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+    // Case-insensitive substring of the customer name; empty shows everyone.
+    void setNameFilter(const QString &text);
+    // Customers matching the current filter, including rows not fetched yet.
+    qint64 totalCount() const { return m_total; }
+    QString lastError() const { return m_lastError; }
+
+    static constexpr int PageSize = 500;
+
+Q_SIGNALS:
+    void totalCountChanged(qint64 total);
+
+private:
+    void reload();
+    void refreshRow(const QString &id);
+    Storage::ListQuery baseQuery() const;
+
+    Core::CustomerService &m_customers;
+    QList<Domain::Customer> m_rows;
+    QString m_cursor;
+    bool m_exhausted = false;
+    qint64 m_total = 0;
+    QString m_nameFilter;
+    int m_sortColumn = Name;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    QString m_lastError;
+};
+
+} // namespace Ui
