@@ -15,8 +15,7 @@ namespace {
 // setting up what the callback touches), and never on another thread. QTimer::singleShot without a context
 // object is deliberate: Qt gives the functor a receiver on the current thread, and the answer must arrive even
 // when this store is gone by then, because every callback runs exactly once.
-template<typename Callback, typename Value>
-void answerLater(Callback done, Value value)
+template<typename Callback, typename Value> void answerLater(Callback done, Value value)
 {
     if (!done)
         return;
@@ -43,7 +42,7 @@ void MemorySecretStore::readSecret(const QString &key, ReadCallback done)
     if (it == m_secrets.constEnd()) {
         lock.unlock();
         answerLater(std::move(done),
-                    Result<QString>(Error::notFound(QStringLiteral("key"), QStringLiteral("No secret stored for ") + key)));
+            Result<QString>(Error::notFound(QStringLiteral("key"), QStringLiteral("No secret stored for ") + key)));
         return;
     }
     Result<QString> found(*it);

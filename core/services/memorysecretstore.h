@@ -17,7 +17,8 @@ namespace Core {
 // services. It keeps the port's contract to the letter, so code tested against it behaves the same on a keyring:
 // the callback runs later, once, on the thread that made the call (which must run an event loop).
 // Thread-safe: one instance may be shared by the GUI, MCP and worker threads.
-class MemorySecretStore final : public SecretStore {
+class MemorySecretStore final : public SecretStore
+{
 public:
     MemorySecretStore() = default;
     ~MemorySecretStore() override = default;

@@ -94,7 +94,8 @@ Database::~Database()
     releaseThreadConnection();
 }
 
-Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, const QString &password)
+Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, const QString &password,
+                                                      int migrateUpTo)
 {
     auto url = DatabaseUrl::parse(urlText);
     if (!url)
@@ -109,7 +110,7 @@ Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, c
     if (auto opened = db->openThreadConnection(); !opened)
         return opened.error();
     Migrator migrator(*db);
-    if (auto migrated = migrator.migrate(); !migrated)
+    if (auto migrated = migrator.migrate(migrateUpTo); !migrated)
         return migrated.error();
     return db;
 }

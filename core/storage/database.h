@@ -40,7 +40,9 @@ public:
 
     // Opens (creating an SQLite file if needed) and migrates to the newest schema this build knows.
     // A database whose schema is newer than this build is refused with ErrorCode::Unsupported.
-    static Core::Result<std::unique_ptr<Database>> open(const QString &url, const QString &password = {});
+    // `migrateUpTo` stops at an older schema version (tests of upgrades from older databases); -1 = newest.
+    static Core::Result<std::unique_ptr<Database>> open(const QString &url, const QString &password = {},
+                                                        int migrateUpTo = -1);
 
     Dialect dialect() const { return m_url.dialect; }
     const DatabaseUrl &url() const { return m_url; }

@@ -32,7 +32,8 @@ namespace Keychain {
 // Callbacks run exactly once, later, on the thread that made the call, which needs a running event loop. Calls
 // may come from any thread; the keyring work itself happens on the thread this object lives in. Destroying the
 // store answers calls still in flight with ErrorCode::Cancelled.
-class KeychainSecretStore final : public QObject, public Core::SecretStore {
+class KeychainSecretStore final : public QObject, public Core::SecretStore
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(KeychainSecretStore)
 
@@ -65,6 +66,8 @@ private:
     void fallBackToMemory(const QString &reason);
     void finish(const OperationPtr &op, Core::Result<QString> result);
     void finish(const OperationPtr &op, Core::Status status);
+    void fail(const OperationPtr &op, Core::Error error);
+    bool takePending(const OperationPtr &op);
 
     static constexpr std::chrono::milliseconds RetryDelay { 500 };
 

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "portfoliomodel.h"
 
+#include <QHash>
 #include <QLocale>
 
 namespace Ui {
@@ -33,6 +34,21 @@ QString sqlColumn(int column)
     }
 }
 
+QString tierLabel(Domain::Tier tier)
+{
+    switch (tier) {
+    case Domain::Tier::Strategic:
+        return PortfolioModel::tr("Strategic");
+    case Domain::Tier::Enterprise:
+        return PortfolioModel::tr("Enterprise");
+    case Domain::Tier::MidMarket:
+        return PortfolioModel::tr("Mid-market");
+    case Domain::Tier::Smb:
+        return PortfolioModel::tr("SMB");
+    }
+    return {};
+}
+
 QString humanise(const QString &snake)
 {
     QString text = snake;
@@ -42,6 +58,18 @@ QString humanise(const QString &snake)
     return text;
 }
 } // namespace
+
+QString formatMoney(double amount, const QString &currency)
+{
+    // The few currencies whose symbol nobody misreads get it; every other amount is shown with its ISO code.
+    static const QHash<QString, QString> symbols { { u"USD"_s, u"$"_s }, { u"EUR"_s, u"€"_s },
+                                                   { u"GBP"_s, u"£"_s }, { u"JPY"_s, u"¥"_s } };
+    const QString number = QLocale().toString(amount, 'f', 0);
+    const auto symbol = symbols.constFind(currency);
+    if (symbol != symbols.cend())
+        return *symbol + number;
+    return number + u' ' + currency;
+}
 
 PortfolioModel::PortfolioModel(Core::CustomerService &customers, QObject *parent)
     : QAbstractTableModel(parent)
@@ -79,7 +107,7 @@ QVariant PortfolioModel::data(const QModelIndex &index, int role) const
     case Name:
         return c.name;
     case Tier:
-        return raw ? QVariant(Domain::enumName(c.tier)) : QVariant(humanise(Domain::enumName(c.tier)));
+        return raw ? QVariant(Domain::enumName(c.tier)) : QVariant(tierLabel(c.tier));
     case Status:
         return raw ? QVariant(Domain::enumName(c.status)) : QVariant(humanise(Domain::enumName(c.status)));
     case Stage:
@@ -88,9 +116,9 @@ QVariant PortfolioModel::data(const QModelIndex &index, int role) const
     case Owner:
         return c.owner;
     case Arr:
-        return raw ? QVariant(c.arr) : QVariant(QLocale().toCurrencyString(c.arr, c.currency + u' ', 0));
+        return raw ? QVariant(c.arr) : QVariant(formatMoney(c.arr, c.currency));
     case RenewalDate:
-        return raw ? QVariant(c.renewalDate) : QVariant(QLocale().toString(c.renewalDate, QLocale::ShortFormat));
+        return raw ? QVariant(c.renewalDate) : QVariant(c.renewalDate.toString(Qt::ISODate)) // unambiguous in every locale;
     case Industry:
         return c.industry;
     default:
@@ -137,12 +165,25 @@ Storage::ListQuery PortfolioModel::baseQuery() const
 
 bool PortfolioModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && !m_exhausted;
+    return !parent.isValid() && !m_exhausted && !m_fetchQueued;
 }
 
 void PortfolioModel::fetchMore(const QModelIndex &parent)
 {
-    if (parent.isValid() || m_exhausted)
+    if (parent.isValid() || m_exhausted || m_fetchQueued)
+        return;
+    // Rows arrive on the next turn of the event loop, not inside the caller: views (and the model tester)
+    // call fetchMore from their own change handlers, where inserting rows re-enters them.
+    m_fetchQueued = true;
+    QMetaObject::invokeMethod(this, &PortfolioModel::fetchNextPage, Qt::QueuedConnection);
+}
+
+void PortfolioModel::fetchNextPage()
+{
+    if (!m_fetchQueued)
+        return; // a reload came first
+    m_fetchQueued = false;
+    if (m_exhausted)
         return;
     Storage::ListQuery query = baseQuery();
     query.cursor = m_cursor;
@@ -184,6 +225,7 @@ void PortfolioModel::setNameFilter(const QString &text)
 void PortfolioModel::reload()
 {
     beginResetModel();
+    m_fetchQueued = false;
     m_rows.clear();
     m_cursor.clear();
     m_exhausted = false;

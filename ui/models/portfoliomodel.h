@@ -8,6 +8,9 @@
 
 namespace Ui {
 
+// "$120,000", "€9,500", "48,000 CHF": whole units, the locale's grouping.
+QString formatMoney(double amount, const QString &currency);
+
 // The portfolio as a table. Rows arrive a page at a time (canFetchMore/fetchMore over keyset pages), and
 // sorting and name filtering happen in SQL, so a 100,000-customer portfolio opens without loading it whole.
 class PortfolioModel final : public QAbstractTableModel {
@@ -41,6 +44,7 @@ Q_SIGNALS:
 
 private:
     void reload();
+    void fetchNextPage();
     void refreshRow(const QString &id);
     Storage::ListQuery baseQuery() const;
 
@@ -48,6 +52,7 @@ private:
     QList<Domain::Customer> m_rows;
     QString m_cursor;
     bool m_exhausted = false;
+    bool m_fetchQueued = false;
     qint64 m_total = 0;
     QString m_nameFilter;
     int m_sortColumn = Name;

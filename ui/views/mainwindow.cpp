@@ -58,6 +58,8 @@ MainWindow::MainWindow(Core::CustomerService &customers, const QString &database
     statusBar()->addWidget(m_count);
     statusBar()->addPermanentWidget(new QLabel(databaseLabel, this));
     connect(m_model, &PortfolioModel::totalCountChanged, this, &MainWindow::updateCount);
+    // A new sort or filter starts at the top of the list, not where the previous one was scrolled to.
+    connect(m_model, &QAbstractItemModel::modelReset, m_view, &QAbstractItemView::scrollToTop);
     updateCount(m_model->totalCount());
 }
 

@@ -43,7 +43,8 @@ enum class Format : quint8 { None, Date, Time, DateTime, Email, Uri };
 
 // A JSON number kept exactly when it is an integer: Qt stores integers as qint64, and comparing two of them as
 // doubles would make 9007199254740993 equal to 9007199254740992.
-struct Number {
+struct Number
+{
     double d = 0;
     qint64 i = 0;
     bool isInt = false;
@@ -598,7 +599,8 @@ QString formatRule(Format format)
 // Where the two read the same text differently we rewrite the pattern, so "^[a-z]+$" does not accept "abc\n".
 
 // ECMA-262 §22.2.2.9 WhiteSpace and LineTerminator (what \s means there); PCRE's \s without UCP is ASCII only.
-constexpr auto kEcmaSpaces = u"\\s\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+constexpr auto kEcmaSpaces
+    = u"\\s\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
 
 // ECMA-262 accepts General_Category long names (Unicode PropertyValueAliases); PCRE2 10.42 only the short ones.
 QString generalCategoryAlias(const QString &name)
@@ -771,14 +773,16 @@ std::optional<QString> ecmaToPcre(QStringView src, QString *error)
 
 } // namespace
 
-struct Property {
+struct Property
+{
     QString name;
     int schema = -1;
 };
 
 // One compiled (sub)schema. Children are indices into SchemaDocument::nodes, so $ref can point anywhere, itself
 // included, without ownership cycles.
-struct Node {
+struct Node
+{
     enum class Kind : quint8 { Normal, AlwaysTrue, AlwaysFalse };
     Kind kind = Kind::Normal;
     quint8 types = 0; // TypeBit mask; 0: no "type" keyword
@@ -829,7 +833,8 @@ struct Node {
     int ref = -1;
 };
 
-struct SchemaDocument {
+struct SchemaDocument
+{
     std::vector<Node> nodes;
     int root = -1;
     QList<std::pair<QString, QJsonValue>> defaults;
@@ -846,15 +851,15 @@ public:
     Validator(const SchemaDocument &doc, QList<ValidationError> *errors)
         : m_doc(doc)
         , m_errors(errors)
-    {
-    }
+    { }
 
     // True when `v` satisfies node `index`. Without an error list it stops at the first broken rule and allocates
     // nothing for the path; with one it records every broken rule (up to kMaxErrors).
     bool validate(int index, const QJsonValue &v);
 
 private:
-    struct Segment {
+    struct Segment
+    {
         QString key;
         qsizetype index = -1;
     };
@@ -890,8 +895,7 @@ private:
 
     // Records a broken rule at the current path; returns whether validation should go on. `message` is a callable
     // so that the quiet mode never builds a string it would throw away.
-    template<typename MessageFn>
-    bool report(QLatin1String keyword, MessageFn &&message)
+    template<typename MessageFn> bool report(QLatin1String keyword, MessageFn &&message)
     {
         if (!m_errors)
             return false;
@@ -1069,9 +1073,8 @@ bool Validator::validateNode(const Node &n, const QJsonValue &v)
 
     // JSON Schema 2020-12 validation §6.1.1. A wrong type makes every other message at this location noise.
     if (n.types && !(typeBits(v) & n.types)) {
-        fail(QLatin1String("type"), [&]() -> QString {
-            return u"must be "_s + typeNames(n.types) + u", not " + instanceTypeName(v, n.types);
-        });
+        fail(QLatin1String("type"),
+            [&]() -> QString { return u"must be "_s + typeNames(n.types) + u", not " + instanceTypeName(v, n.types); });
         return false;
     }
 
@@ -1102,21 +1105,21 @@ bool Validator::validateNode(const Node &n, const QJsonValue &v)
     // §6.2 numbers
     if (n.hasNumberChecks && v.isDouble()) {
         const Number x = toNumber(v);
-        if (n.multipleOf && !isMultipleOf(x, *n.multipleOf)
-            && !fail(QLatin1String("multipleOf"),
-                [&]() -> QString { return u"must be a multiple of "_s + numberText(*n.multipleOf); }))
+        if (n.multipleOf && !isMultipleOf(x, *n.multipleOf) && !fail(QLatin1String("multipleOf"), [&]() -> QString {
+                return u"must be a multiple of "_s + numberText(*n.multipleOf);
+            }))
             return false;
-        if (n.maximum && compareNumbers(x, *n.maximum) > 0
-            && !fail(QLatin1String("maximum"),
-                [&]() -> QString { return u"must be at most "_s + numberText(*n.maximum); }))
+        if (n.maximum && compareNumbers(x, *n.maximum) > 0 && !fail(QLatin1String("maximum"), [&]() -> QString {
+                return u"must be at most "_s + numberText(*n.maximum);
+            }))
             return false;
         if (n.exclusiveMaximum && compareNumbers(x, *n.exclusiveMaximum) >= 0
             && !fail(QLatin1String("exclusiveMaximum"),
                 [&]() -> QString { return u"must be less than "_s + numberText(*n.exclusiveMaximum); }))
             return false;
-        if (n.minimum && compareNumbers(x, *n.minimum) < 0
-            && !fail(QLatin1String("minimum"),
-                [&]() -> QString { return u"must be at least "_s + numberText(*n.minimum); }))
+        if (n.minimum && compareNumbers(x, *n.minimum) < 0 && !fail(QLatin1String("minimum"), [&]() -> QString {
+                return u"must be at least "_s + numberText(*n.minimum);
+            }))
             return false;
         if (n.exclusiveMinimum && compareNumbers(x, *n.exclusiveMinimum) <= 0
             && !fail(QLatin1String("exclusiveMinimum"),
@@ -1175,9 +1178,8 @@ bool Validator::validateNode(const Node &n, const QJsonValue &v)
                 const Step step(this, i);
                 if (itemSchema.kind == Node::Kind::AlwaysFalse) {
                     if (!fail(QLatin1String("items"), [&]() -> QString {
-                            return n.prefixItems.isEmpty()
-                                ? u"unexpected item (the array must be empty)"_s
-                                : u"unexpected item (at most "_s
+                            return n.prefixItems.isEmpty() ? u"unexpected item (the array must be empty)"_s
+                                                           : u"unexpected item (at most "_s
                                     + plural(n.prefixItems.size(), u"item is"_s, u"items are"_s) + u" allowed)";
                         }))
                         return false;
@@ -1361,7 +1363,8 @@ enum class Keyword {
     AnyAnnotation,
 };
 
-struct KeywordName {
+struct KeywordName
+{
     QLatin1String name;
     Keyword keyword;
 };
@@ -1423,16 +1426,15 @@ public:
         : m_root(root)
         , m_options(options)
         , m_doc(doc)
-    {
-    }
+    { }
 
     bool run();
     const QString &error() const { return m_error; }
 
 private:
     int compileSchema(const QJsonValue &schema, const QString &pointer);
-    bool compileKeyword(Node &node, int index, Keyword keyword, const QString &key, const QJsonValue &value,
-        const QString &pointer);
+    bool compileKeyword(
+        Node &node, int index, Keyword keyword, const QString &key, const QJsonValue &value, const QString &pointer);
     int resolveRef(const QString &ref, const QString &pointer);
     bool schemaList(const QJsonValue &value, const QString &pointer, const QString &key, QList<int> *out);
     bool nonNegativeInteger(const QJsonValue &value, const QString &pointer, const QString &key, qint64 *out);
@@ -1446,7 +1448,8 @@ private:
         return false;
     }
 
-    struct PendingRef {
+    struct PendingRef
+    {
         int node;
         QString ref;
         QString pointer;
@@ -1515,8 +1518,8 @@ int Compiler::compileSchema(const QJsonValue &schema, const QString &pointer)
         if (!compileKeyword(node, index, known->keyword, key, it.value(), pointer))
             return -1;
     }
-    node.hasNumberChecks = node.minimum || node.maximum || node.exclusiveMinimum || node.exclusiveMaximum
-        || node.multipleOf;
+    node.hasNumberChecks
+        = node.minimum || node.maximum || node.exclusiveMinimum || node.exclusiveMaximum || node.multipleOf;
     node.hasStringChecks = node.minLength >= 0 || node.maxLength >= 0 || node.pattern || node.format != Format::None;
     node.hasArrayChecks = !node.prefixItems.isEmpty() || node.items >= 0 || node.minItems >= 0 || node.maxItems >= 0
         || node.uniqueItems;
@@ -1559,8 +1562,8 @@ bool Compiler::number(const QJsonValue &value, const QString &pointer, const QSt
     return true;
 }
 
-bool Compiler::compileKeyword(Node &node, int index, Keyword keyword, const QString &key, const QJsonValue &value,
-    const QString &pointer)
+bool Compiler::compileKeyword(
+    Node &node, int index, Keyword keyword, const QString &key, const QJsonValue &value, const QString &pointer)
 {
     const QString here = pointer + u'/' + escapeToken(key);
     switch (keyword) {
@@ -1579,8 +1582,9 @@ bool Compiler::compileKeyword(Node &node, int index, Keyword keyword, const QStr
         for (const QJsonValue &item : list) {
             const quint8 bit = names.value(item.toString(), 0);
             if (!item.isString() || !bit)
-                return fail(pointer, u"\"type\" must name JSON types (null, boolean, object, array, number, string, "_s
-                        u"integer), got "
+                return fail(pointer,
+                    u"\"type\" must name JSON types (null, boolean, object, array, number, string, "_s
+                    u"integer), got "
                         + jsonText(item));
             if (node.types & bit)
                 return fail(pointer, u"\"type\" lists "_s + item.toString() + u" twice");
@@ -1667,7 +1671,8 @@ bool Compiler::compileKeyword(Node &node, int index, Keyword keyword, const QStr
         return schemaList(value, pointer, key, &node.prefixItems);
     case Keyword::Items:
         if (value.isArray()) // the draft 4-2019 tuple form changed meaning in 2020-12 (core §10.3.1.2)
-            return fail(pointer, u"\"items\" must be a schema; use \"prefixItems\" for a tuple (JSON Schema 2020-12)"_s);
+            return fail(
+                pointer, u"\"items\" must be a schema; use \"prefixItems\" for a tuple (JSON Schema 2020-12)"_s);
         node.items = compileSchema(value, here);
         return node.items >= 0;
     case Keyword::MaxItems:
@@ -1780,7 +1785,8 @@ int Compiler::resolveRef(const QString &ref, const QString &pointer)
     // Core §8.2.3.1: $ref is a URI reference. We resolve only fragments of this document: "#" and JSON Pointers
     // (RFC 6901 §6, percent-decoded as a URI fragment).
     if (!ref.startsWith(u'#')) {
-        fail(pointer, u"$ref \""_s + ref + u"\" is not supported: only references within this schema (\"#\" or \"#/...\") are");
+        fail(pointer,
+            u"$ref \""_s + ref + u"\" is not supported: only references within this schema (\"#\" or \"#/...\") are");
         return -1;
     }
     const QString fragment = QString::fromUtf8(QByteArray::fromPercentEncoding(ref.sliced(1).toUtf8()));
@@ -1826,8 +1832,9 @@ bool Compiler::hasInPlaceCycle()
         if (state[size_t(index)] == Done)
             return false;
         if (state[size_t(index)] == InProgress)
-            return !fail(m_pointers[index], u"$ref cycle: this schema refers back to itself without descending into "_s
-                                                u"the value, so validation would never end");
+            return !fail(m_pointers[index],
+                u"$ref cycle: this schema refers back to itself without descending into "_s
+                u"the value, so validation would never end");
         state[size_t(index)] = InProgress;
         const Node &n = m_doc.nodes[size_t(index)];
         QList<int> next = n.allOf + n.anyOf + n.oneOf;
@@ -1888,8 +1895,7 @@ JsonSchema::JsonSchema() = default;
 
 JsonSchema::JsonSchema(std::shared_ptr<const Detail::SchemaDocument> document)
     : d(std::move(document))
-{
-}
+{ }
 
 JsonSchema JsonSchema::compile(const QJsonValue &schema, QString *error, const JsonSchemaOptions &options)
 {
@@ -1909,8 +1915,8 @@ ValidationResult JsonSchema::validate(const QJsonValue &instance) const
 {
     ValidationResult result;
     if (!d) {
-        result.errors.append({ QString(), u"$schema"_s,
-            u"(root): the schema did not compile, so no value is accepted"_s });
+        result.errors.append(
+            { QString(), u"$schema"_s, u"(root): the schema did not compile, so no value is accepted"_s });
         return result;
     }
     // The quiet pass is the common case and allocates nothing; only a failing call pays for paths and messages.

@@ -18,7 +18,8 @@ struct SchemaDocument;
 // One broken rule. `path` is the JSON Pointer (RFC 6901) of the offending value inside the instance ("" is the
 // instance itself, "/items/3/score" a nested one); for a missing required property it points at the property
 // that should be there. `message` starts with the field in the form an agent wrote it ("items[3].score: ...").
-struct ValidationError {
+struct ValidationError
+{
     QString path;
     QString keyword;
     QString message;
@@ -26,7 +27,8 @@ struct ValidationError {
     friend bool operator==(const ValidationError &, const ValidationError &) = default;
 };
 
-struct ValidationResult {
+struct ValidationResult
+{
     QList<ValidationError> errors;
 
     bool isValid() const { return errors.isEmpty(); }
@@ -34,7 +36,8 @@ struct ValidationResult {
     QString toString() const;
 };
 
-struct JsonSchemaOptions {
+struct JsonSchemaOptions
+{
     // JSON Schema 2020-12 validation §7.2.1: `format` is only an annotation by default. Our tools rely on it being
     // checked (dates, e-mail addresses), so by default the formats we know are asserted and an unknown format is
     // refused at compile time. Off: every format is an annotation and nothing is checked.
@@ -71,8 +74,9 @@ public:
 
     bool isNull() const { return !d; }
 
-    // Every broken rule (at most 64), or an empty list. A valid instance costs no allocation beyond reading the
-    // strings that string keywords look at.
+    // Every broken rule (at most 64), or an empty list. A valid instance takes one quiet pass that builds no paths
+    // or messages (Qt still allocates when it converts a string or runs a pattern); only a failing instance pays
+    // for a second pass that collects the errors.
     ValidationResult validate(const QJsonValue &instance) const;
     // validate() without the errors: stops at the first broken rule.
     bool accepts(const QJsonValue &instance) const;

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+
+#include "bulkinserter.h"
+#include "customerservice.h"
+#include "mainwindow.h"
+#include "portfoliomodel.h"
+#include "testdatabase.h"
+#include "transaction.h"
+
+using namespace Qt::StringLiterals;
+
+class TestMainWindow final : public QObject {
+    Q_OBJECT
+
+private:
+    static const int CustomerCount = 1234;
+
+    // Customers named "Customer 0000".."Customer 1233" with ARR rising with the number, and every tenth
+    // one in the logistics industry with "Logistics" in its name.
+    static void fillPortfolio(Storage::Database &db)
+    {
+        Storage::Transaction tx(db);
+        Storage::BulkInserter insert(db, u"customers"_s,
+                                     { u"id"_s, u"name"_s, u"tier"_s, u"owner"_s, u"arr"_s, u"industry"_s,
+                                       u"renewal_date"_s });
+        const QStringList tiers { u"smb"_s, u"mid_market"_s, u"enterprise"_s, u"strategic"_s };
+        for (int i = 0; i < CustomerCount; ++i) {
+            const bool logistics = i % 10 == 0;
+            QVERIFY(insert.add({ u"cust-%1"_s.arg(i, 4, 10, QLatin1Char('0')),
+                                 logistics ? u"Northwind Logistics %1"_s.arg(i, 4, 10, QLatin1Char('0'))
+                                           : u"Customer %1"_s.arg(i, 4, 10, QLatin1Char('0')),
+                                 tiers.at(i % 4), u"CSM %1"_s.arg(i % 7), 1000.0 * (i + 1),
+                                 logistics ? u"Logistics"_s : u"Software"_s,
+                                 QDate(2026, 1, 1).addDays(i % 365).toString(Qt::ISODate) }));
+        }
+        QVERIFY(insert.flush());
+        QVERIFY(tx.commit());
+    }
+
+    static QString screenshotDir()
+    {
+        const QString dir = qEnvironmentVariableIsSet("CS_SCREENSHOT_DIR") ? qEnvironmentVariable("CS_SCREENSHOT_DIR")
+                                                                          : QDir::currentPath() + u"/screenshots"_s;
+        QDir().mkpath(dir);
+        return dir;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
+
+    void portfolioOpensSortsAndFilters()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fillPortfolio(fixture.db());
+        Core::CustomerService customers(fixture.db());
+        Ui::MainWindow window(customers, fixture.url());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        auto *model = window.portfolioModel();
+        // Only the first page is loaded; the total is known.
+        QCOMPARE(model->totalCount(), qint64(CustomerCount));
+        QVERIFY2(model->rowCount() <= Ui::PortfolioModel::PageSize * 2, qPrintable(QString::number(model->rowCount())));
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data().toString(), u"Customer 0001"_s);
+        QVERIFY(window.statusBar()->findChild<QLabel *>()->text().contains(u"1,234"_s)
+                || window.statusBar()->findChild<QLabel *>()->text().contains(u"1234"_s));
+
+        // The model tester fetches everything it can (each check calls fetchMore), so it joins only now.
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // Scrolling to the end fetches the rest, without duplicates.
+        window.portfolioView()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), CustomerCount, 10000);
+
+        // Header click: ARR descending puts the biggest account first.
+        window.portfolioView()->sortByColumn(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble(),
+                 1000.0 * CustomerCount);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data(Ui::PortfolioModel::IdRole).toString(),
+                 u"cust-1233"_s);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Arr).data().toString(), u"$1,234,000"_s);
+        QCOMPARE(window.portfolioView()->verticalScrollBar()->value(), 0);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Tier).data().toString(), u"Mid-market"_s);
+
+        // Typing in the filter narrows the list (after the debounce).
+        QTest::keyClicks(window.filterEdit(), u"logistics"_s);
+        QTRY_COMPARE(model->totalCount(), qint64(124));
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Industry).data().toString(), u"Logistics"_s);
+
+        // An agent (or another window) changing a customer refreshes the visible row.
+        const QString topId = model->index(0, 0).data(Ui::PortfolioModel::IdRole).toString();
+        auto customer = customers.get(topId);
+        QVERIFY(customer);
+        customer->owner = u"Renamed Owner"_s;
+        QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
+        QVERIFY(customers.update(*customer));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Owner).data().toString(), u"Renamed Owner"_s);
+
+        window.filterEdit()->clear();
+        QTRY_COMPARE(model->totalCount(), qint64(CustomerCount));
+        window.portfolioView()->sortByColumn(Ui::PortfolioModel::Name, Qt::AscendingOrder);
+        const QString path = screenshotDir() + u"/mainwindow-portfolio.png"_s;
+        QVERIFY(window.grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+    }
+
+    void emptyPortfolioSaysSo()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Core::CustomerService customers(fixture.db());
+        Ui::MainWindow window(customers, fixture.url());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.portfolioModel()->rowCount(), 0);
+        QCOMPARE(window.statusBar()->findChild<QLabel *>()->text(), u"No customers yet"_s);
+        QVERIFY(window.grab().save(screenshotDir() + u"/mainwindow-empty.png"_s));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
