@@ -3,14 +3,19 @@
 #include "application.h"
 
 #include <cstdio>
+#include <iostream>
+#include <string>
 
+#include <termios.h>
 #include <unistd.h>
 
-#include <QElapsedTimer>
+#include <QCoreApplication>
+#include <QTimer>
 
 #include "customerservice.h"
 #include "database.h"
 #include "demoportfolio.h"
+#include "keychainsecretstore.h"
 #include "mainwindow.h"
 
 using namespace Qt::StringLiterals;
@@ -29,14 +34,59 @@ Application::~Application()
     m_database.reset();
 }
 
-int Application::start()
+void Application::finish(int exitCode)
 {
-    const QString url = m_commandLine.databaseUrl.isEmpty() ? Storage::DatabaseUrl::defaultUrl()
-                                                            : m_commandLine.databaseUrl;
-    auto opened = Storage::Database::open(url);
+    // Queued: the loop may not be running yet when a job fails early.
+    QTimer::singleShot(0, QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); });
+}
+
+Core::SecretStore &Application::secrets()
+{
+    if (!m_secrets) {
+        auto store = std::make_unique<Keychain::KeychainSecretStore>();
+        m_secrets = store.get();
+        m_secretStoreObject = std::move(store);
+    }
+    return *m_secrets;
+}
+
+QString Application::databasePasswordKey(const Storage::DatabaseUrl &url)
+{
+    return Core::SecretStore::key(u"database"_s,
+                                  u"%1@%2:%3/%4"_s.arg(url.user, url.host).arg(url.port).arg(url.databaseName),
+                                  u"password"_s);
+}
+
+void Application::start()
+{
+    m_url = m_commandLine.databaseUrl.isEmpty() ? Storage::DatabaseUrl::defaultUrl() : m_commandLine.databaseUrl;
+    auto url = Storage::DatabaseUrl::parse(m_url);
+    if (!url) {
+        std::fprintf(stderr, "csdesk: %s\n", qPrintable(url.error().toString()));
+        return finish(2);
+    }
+    if (m_commandLine.mode == CommandLine::Mode::StoreDatabasePassword)
+        return storeDatabasePassword();
+    if (url->dialect == Storage::Dialect::PostgreSql && url->passwordInUrl.isEmpty()) {
+        // DESIGN.md §3: the PostgreSQL password comes from the SecretStore. No stored password is fine too
+        // (trust or peer authentication); the server then says whether it wants one.
+        secrets().readSecret(databasePasswordKey(*url), [this](Core::Result<QString> password) {
+            openDatabase(password ? *password : QString());
+        });
+        return;
+    }
+    QTimer::singleShot(0, this, [this] { openDatabase({}); });
+}
+
+void Application::openDatabase(const QString &password)
+{
+    auto opened = Storage::Database::open(m_url, password);
     if (!opened) {
         std::fprintf(stderr, "csdesk: %s\n", qPrintable(opened.error().toString()));
-        return 1;
+        if (opened.error().message.contains(u"password"_s))
+            std::fprintf(stderr, "csdesk: store the password with: csdesk --db %s --store-db-password\n",
+                         qPrintable(m_url));
+        return finish(1);
     }
     m_database = std::move(opened.value());
     m_customers = std::make_unique<Core::CustomerService>(*m_database);
@@ -46,11 +96,50 @@ int Application::start()
         return generateDemo();
     case CommandLine::Mode::Window:
         return openWindow();
+    case CommandLine::Mode::StoreDatabasePassword:
+        break;
     }
-    return 1;
 }
 
-int Application::generateDemo()
+void Application::storeDatabasePassword()
+{
+    auto url = Storage::DatabaseUrl::parse(m_url);
+    const bool tty = isatty(STDIN_FILENO);
+    termios saved {};
+    if (tty) {
+        std::fprintf(stderr, "Password for %s: ", qPrintable(url->toDisplayString()));
+        tcgetattr(STDIN_FILENO, &saved);
+        termios silent = saved;
+        silent.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::fputc('\n', stderr);
+    }
+    const QString password = QString::fromStdString(line);
+    if (password.isEmpty()) {
+        std::fprintf(stderr, "csdesk: no password given; nothing stored\n");
+        return finish(2);
+    }
+    secrets().writeSecret(databasePasswordKey(*url), password, [this](Core::Status stored) {
+        if (!stored) {
+            std::fprintf(stderr, "csdesk: the keyring refused the password: %s\n",
+                         qPrintable(stored.error().toString()));
+            return finish(1);
+        }
+        if (!m_secrets->isPersistent()) {
+            std::fprintf(stderr, "csdesk: no desktop keyring is available, so the password cannot be kept\n");
+            return finish(1);
+        }
+        std::fprintf(stderr, "csdesk: password stored in the desktop keyring\n");
+        finish(0);
+    });
+}
+
+void Application::generateDemo()
 {
     Core::DemoPortfolio::Options options;
     options.customers = m_commandLine.demoCustomers;
@@ -68,15 +157,15 @@ int Application::generateDemo()
         std::fputc('\n', stderr);
     if (!result) {
         std::fprintf(stderr, "csdesk: demo portfolio not generated: %s\n", qPrintable(result.error().toString()));
-        return 1;
+        return finish(1);
     }
     std::printf("%s\n", qPrintable(result->summary()));
-    return 0;
+    std::fflush(stdout);
+    finish(0);
 }
 
-int Application::openWindow()
+void Application::openWindow()
 {
     m_window = std::make_unique<Ui::MainWindow>(*m_customers, m_database->url().toDisplayString());
     m_window->show();
-    return -1;
 }

@@ -10,9 +10,11 @@
 
 namespace Core {
 class CustomerService;
+class SecretStore;
 }
 namespace Storage {
 class Database;
+struct DatabaseUrl;
 }
 namespace Ui {
 class MainWindow;
@@ -28,15 +30,23 @@ public:
     explicit Application(CommandLine commandLine, QObject *parent = nullptr);
     ~Application() override;
 
-    // Starts the mode the command line asked for; returns the process exit code when it is already known
-    // (a command-line job that ran to the end), or -1 when the event loop should run.
-    int start();
+    // Starts the mode the command line asked for. Everything runs inside the event loop (the keyring answers
+    // asynchronously); a command-line job ends the loop with its exit code.
+    void start();
 
 private:
-    int generateDemo();
-    int openWindow();
+    void openDatabase(const QString &password);
+    void storeDatabasePassword();
+    void generateDemo();
+    void openWindow();
+    void finish(int exitCode);
+    Core::SecretStore &secrets();
+    static QString databasePasswordKey(const Storage::DatabaseUrl &url);
 
     CommandLine m_commandLine;
+    QString m_url;
+    std::unique_ptr<QObject> m_secretStoreObject; // the QtKeychain store, built only when a secret is needed
+    Core::SecretStore *m_secrets = nullptr;
     std::unique_ptr<Storage::Database> m_database;
     std::unique_ptr<Core::CustomerService> m_customers;
     std::unique_ptr<Ui::MainWindow> m_window;

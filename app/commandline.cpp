@@ -29,7 +29,10 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
                                     u"Total usage events of the demo portfolio (default: about 100 per customer)."_s,
                                     u"count"_s);
     const QCommandLineOption replace(u"replace"_s, u"Let --generate-demo empty a database that has customers."_s);
-    parser.addOptions({ db, generateDemo, seed, events, replace });
+    const QCommandLineOption storePassword(
+        u"store-db-password"_s,
+        u"Read the PostgreSQL password of --db from standard input and keep it in the desktop keyring."_s);
+    parser.addOptions({ db, generateDemo, seed, events, replace, storePassword });
 
     CommandLine cl;
     const auto fail = [&](const QString &message) {
@@ -72,5 +75,12 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
             return fail(u"--usage-events takes a non-negative whole number"_s);
     }
     cl.demoReplace = parser.isSet(replace);
+    if (parser.isSet(storePassword)) {
+        if (cl.mode == Mode::GenerateDemo)
+            return fail(u"--store-db-password and --generate-demo do not go together"_s);
+        if (!cl.databaseUrl.startsWith(u"postgres"_s))
+            return fail(u"--store-db-password needs --db postgresql://user@host:port/database"_s);
+        cl.mode = Mode::StoreDatabasePassword;
+    }
     return cl;
 }

@@ -9,7 +9,7 @@
 
 // What the user asked for on the command line, parsed and checked before anything is built.
 struct CommandLine {
-    enum class Mode { Window, GenerateDemo };
+    enum class Mode { Window, GenerateDemo, StoreDatabasePassword };
     Mode mode = Mode::Window;
     QString databaseUrl; // empty = the default SQLite file
     int demoCustomers = 0;

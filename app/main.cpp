@@ -15,8 +15,8 @@ bool needsWindow(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        if (arg == "--generate-demo" || arg.startsWith("--generate-demo=") || arg == "--help" || arg == "-h"
-            || arg == "--version" || arg == "-v")
+        if (arg == "--generate-demo" || arg.startsWith("--generate-demo=") || arg == "--store-db-password"
+            || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v")
             return false;
     }
     return true;
@@ -42,8 +42,6 @@ int main(int argc, char **argv)
         return *exitCode;
 
     Application application(std::move(commandLine));
-    const int started = application.start();
-    if (started >= 0)
-        return started;
+    application.start(); // continues inside the event loop and ends it with the exit code of a command-line job
     return app->exec();
 }

@@ -20,7 +20,7 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
     # Never dbus-x11: with it gnome-keyring opens a password dialog and hangs headless runs.
-    packages+=(postgresql-15 postgresql-client-15 gnome-keyring dbus libsecret-1-0 procps)
+    packages+=(postgresql-15 postgresql-client-15 gnome-keyring dbus libsecret-1-0 procps appstream desktop-file-utils)
 fi
 
 missing=()

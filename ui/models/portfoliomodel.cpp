@@ -118,7 +118,7 @@ QVariant PortfolioModel::data(const QModelIndex &index, int role) const
     case Arr:
         return raw ? QVariant(c.arr) : QVariant(formatMoney(c.arr, c.currency));
     case RenewalDate:
-        return raw ? QVariant(c.renewalDate) : QVariant(c.renewalDate.toString(Qt::ISODate)) // unambiguous in every locale;
+        return raw ? QVariant(c.renewalDate) : QVariant(c.renewalDate.toString(Qt::ISODate)); // unambiguous;
     case Industry:
         return c.industry;
     default:
