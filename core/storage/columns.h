@@ -73,6 +73,7 @@ enum ColumnFlag {
     KeyColumn = 1, // the primary key (`id`)
     GeneratedKey = 2, // assigned by the database on insert
     Immutable = 4, // written on insert, never updated (e.g. customer_id of a child record)
+    NotNull = 8, // NOT NULL in the schema: sorting on it needs no NULL handling and can walk an index
 };
 
 template<typename T>

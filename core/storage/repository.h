@@ -167,11 +167,13 @@ public:
                 total = counted->value(0).toLongLong();
         }
 
-        // Keyset: rows strictly after (value, key) in (value IS NULL, value, key) order — NULLs sort last
-        // in both directions, which both dialects express the same way.
+        // Keyset: rows strictly after (value, key). A NOT NULL sort column compares as a row value, which both
+        // dialects answer from an index on (column, key); a nullable one sorts its NULLs last in both
+        // directions, in (value IS NULL, value, key) order.
         const bool desc = query.descending;
         const QString cmp = desc ? QStringLiteral("<") : QStringLiteral(">");
         const bool sortByKey = orderBy == keyName();
+        const bool sortNotNull = sortByKey || (columnFlags(orderBy) & NotNull);
         if (!query.cursor.isEmpty()) {
             auto decoded = Detail::decodeCursor(query.cursor, orderBy, desc);
             if (!decoded)
@@ -179,6 +181,9 @@ public:
             if (sortByKey) {
                 conditions << QStringLiteral("%1 %2 ?").arg(keyName(), cmp);
                 bindings << decoded->key;
+            } else if (sortNotNull) {
+                conditions << QStringLiteral("(%1, %2) %3 (?, ?)").arg(orderBy, keyName(), cmp);
+                bindings << decoded->value << decoded->key;
             } else if (decoded->value.isNull()) {
                 conditions << QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(orderBy, keyName(), cmp);
                 bindings << decoded->key;
@@ -194,6 +199,8 @@ public:
             sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
         if (sortByKey)
             sql += QStringLiteral(" ORDER BY %1%2").arg(keyName(), direction);
+        else if (sortNotNull)
+            sql += QStringLiteral(" ORDER BY %1%2, %3%2").arg(orderBy, direction, keyName());
         else
             sql += QStringLiteral(" ORDER BY (%1 IS NULL), %1%2, %3%2").arg(orderBy, direction, keyName());
         sql += QStringLiteral(" LIMIT %1").arg(query.limit + 1);
@@ -250,6 +257,15 @@ public:
         for (const Column<T> &c : Traits::columns())
             names << c.name;
         return names;
+    }
+
+    static int columnFlags(const QString &name)
+    {
+        for (const Column<T> &c : Traits::columns()) {
+            if (c.name == name)
+                return c.flags;
+        }
+        return NoFlags;
     }
 
     static QString keyName()
