@@ -84,10 +84,18 @@ struct Column {
     int flags = NoFlags;
 };
 
-// column(u"arr"_s, &Customer::arr): maps a member to a column through Convert.
+// column(u"arr"_s, &Customer::arr): maps a member to a column through Convert. Empty text is NULL, except in a
+// NotNull column, where '' is a value of its own (e.g. usage_daily.feature = '' for "all features").
 template<typename T, typename M>
 Column<T> column(const QString &name, M T::*member, int flags = NoFlags)
 {
+    if constexpr (std::is_same_v<M, QString>) {
+        if (flags & NotNull) {
+            return { name, [member](const T &record) { return QVariant(record.*member); },
+                     [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); },
+                     flags };
+        }
+    }
     return { name, [member](const T &record) { return Convert::toSql(record.*member); },
              [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); }, flags };
 }

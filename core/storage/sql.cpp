@@ -18,7 +18,8 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
     // "UNIQUE constraint failed: contacts.customer_id, contacts.email", "FOREIGN KEY constraint failed".
     // PostgreSQL (SQLSTATE class 23): 23514 check, 23502 not null, 23505 unique, 23503 foreign key.
     static const QRegularExpression sqliteColumn(u"constraint failed: (?:\\w+\\.)?(\\w+)"_s);
-    static const QRegularExpression pgCheck(u"constraint \"\\w*?_(\\w+?)_check\""_s);
+    // PostgreSQL names column checks <table>_<column>_check and table checks <table>_check (or <table>_checkN).
+    static const QRegularExpression pgCheck(u"relation \"(\\w+)\" violates check constraint \"(\\w+)\""_s);
     static const QRegularExpression pgNotNull(u"column \"(\\w+)\""_s);
     static const QRegularExpression pgKey(u"Key \\(([^)]*)\\)"_s);
 
@@ -32,8 +33,15 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
     if (isCheck || isNotNull || isUnique || isForeignKey) {
         if (auto m = sqliteColumn.match(text); m.hasMatch())
             field = m.captured(1);
-        else if (auto m = pgCheck.match(text); m.hasMatch())
-            field = m.captured(1);
+        else if (auto m = pgCheck.match(text); m.hasMatch()) {
+            const QString table = m.captured(1) + u'_';
+            QString constraint = m.captured(2);
+            if (constraint.startsWith(table) && constraint.endsWith(u"_check"_s)) {
+                constraint = constraint.mid(table.size());
+                constraint.chop(6);
+                field = constraint; // empty for a table-level check: no single field is at fault
+            }
+        }
         else if (auto m = pgKey.match(error.text()); m.hasMatch())
             field = m.captured(1).split(u',').last().trimmed();
         else if (auto m = pgNotNull.match(text); m.hasMatch())

@@ -259,6 +259,31 @@ private Q_SLOTS:
                 || result.error().code == Core::ErrorCode::AlreadyExists);
     }
 
+    void constraintErrorsNameTheColumn_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<QString>("field");
+        QTest::addRow("column check on a table with underscores")
+            << u"INSERT INTO health_scores (customer_id, score_date, score, band, config_version) VALUES ('acme-corp', '2026-01-01', 101, 'green', 1)"_s
+            << u"score"_s;
+        QTest::addRow("column check on customers") << u"INSERT INTO customers (id, name, arr) VALUES ('x1', 'X', -5)"_s
+                                                   << u"arr"_s;
+        QTest::addRow("not null") << u"INSERT INTO customers (id) VALUES ('x2')"_s << u"name"_s;
+    }
+
+    void constraintErrorsNameTheColumn()
+    {
+        QFETCH(QString, sql);
+        QFETCH(QString, field);
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        QVERIFY(Storage::CustomerRepository(fixture.db()).create(sampleCustomer()));
+        auto result = Storage::exec(fixture.db(), sql);
+        QVERIFY(!result);
+        QCOMPARE(result.error().code, Core::ErrorCode::InvalidArgument);
+        QCOMPARE(result.error().field, field);
+    }
+
     void staleUpdateIsAConflict()
     {
         TestUtils::TestDatabase fixture;
