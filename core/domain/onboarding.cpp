@@ -15,15 +15,14 @@ constexpr int MaxDescription = 10000;
 constexpr int MaxDays = 3650; // ten years: anything longer is a typo, not an onboarding
 
 // Validator::dateOrder covers calendar dates; the same rule for timestamps, mirroring the schema's CHECKs.
-void timeOrder(Validator &v, const QString &laterField, const QDateTime &earlier, const QDateTime &later,
-               bool strictly)
+void timeOrder(Validator &v, const QString &laterField, const QDateTime &earlier, const QDateTime &later, bool strictly)
 {
     if (!earlier.isValid() || !later.isValid())
         return;
     const bool ok = strictly ? later > earlier : later >= earlier;
     v.check(ok, laterField,
-            (strictly ? u"must be after %1"_s : u"must not be before %1"_s)
-                .arg(earlier.toUTC().toString(Qt::ISODateWithMs)));
+        (strictly ? u"must be after %1"_s : u"must not be before %1"_s)
+            .arg(earlier.toUTC().toString(Qt::ISODateWithMs)));
 }
 
 void optionalId(Validator &v, const QString &field, const std::optional<qint64> &id)
@@ -62,7 +61,7 @@ Core::Status OnboardingTemplateMilestone::validate() const
         .range(u"offset_days"_s, offsetDays, 0, MaxDays);
     for (const QString &task : tasks) {
         v.check(!task.trimmed().isEmpty() && task.size() <= 500, u"tasks"_s,
-                u"each task title must be 1 to 500 characters"_s);
+            u"each task title must be 1 to 500 characters"_s);
     }
     return v.result();
 }
@@ -79,7 +78,7 @@ Core::Status OnboardingPlan::validate() const
         .dateOrder(u"target_go_live"_s, startedOn, targetGoLive, false)
         .dateOrder(u"completed_on"_s, startedOn, completedOn, false)
         .check(status != OnboardingPlanStatus::Completed || completedOn.isValid(), u"completed_on"_s,
-               u"is required when status is completed"_s);
+            u"is required when status is completed"_s);
     if (targetTtvDays)
         v.range(u"target_ttv_days"_s, *targetTtvDays, 1, MaxDays);
     if (ttvDays)
@@ -105,7 +104,7 @@ Core::Status OnboardingMilestone::validate() const
         .maxLength(u"owner"_s, owner, 200)
         .enumValue(u"status"_s, status)
         .check(status != OnboardingStepStatus::Completed || completedAt.isValid(), u"completed_at"_s,
-               u"is required when status is completed"_s);
+            u"is required when status is completed"_s);
     timeOrder(v, u"completed_at"_s, startedAt, completedAt, false);
     return v.result();
 }
@@ -126,7 +125,7 @@ Core::Status OnboardingTask::validate() const
         .maxLength(u"owner"_s, owner, 200)
         .enumValue(u"status"_s, status)
         .check(status != OnboardingStepStatus::Completed || completedAt.isValid(), u"completed_at"_s,
-               u"is required when status is completed"_s);
+            u"is required when status is completed"_s);
     return v.result();
 }
 
@@ -145,7 +144,7 @@ Core::Status TrainingModule::validate() const
         const QUrl url(contentUrl, QUrl::StrictMode);
         v.maxLength(u"content_url"_s, contentUrl, 2000)
             .check(url.isValid() && (url.scheme() == u"https"_s || url.scheme() == u"http"_s) && !url.host().isEmpty(),
-                   u"content_url"_s, u"must be an http or https URL"_s);
+                u"content_url"_s, u"must be an http or https URL"_s);
     }
     return v.result();
 }
@@ -206,9 +205,9 @@ Core::Status Certification::validate() const
         .enumValue(u"status"_s, status)
         .range(u"score"_s, score, 0, 100)
         .check(status != CertificationStatus::Certified || issuedAt.isValid(), u"issued_at"_s,
-               u"is required when status is certified"_s)
+            u"is required when status is certified"_s)
         .check(status != CertificationStatus::Revoked || revokedAt.isValid(), u"revoked_at"_s,
-               u"is required when status is revoked"_s);
+            u"is required when status is revoked"_s);
     timeOrder(v, u"expires_at"_s, issuedAt, expiresAt, true);
     v.maxLength(u"revoke_reason"_s, revokeReason, 1000);
     return v.result();

@@ -21,38 +21,39 @@ namespace Domain {
 
 enum class OnboardingComplexity { Low, Medium, High };
 CS_ENUM_NAMES(OnboardingComplexity, { OnboardingComplexity::Low, "low" }, { OnboardingComplexity::Medium, "medium" },
-              { OnboardingComplexity::High, "high" });
+    { OnboardingComplexity::High, "high" });
 
 enum class OnboardingPlanStatus { NotStarted, InProgress, Completed, Stalled, Cancelled };
 CS_ENUM_NAMES(OnboardingPlanStatus, { OnboardingPlanStatus::NotStarted, "not_started" },
-              { OnboardingPlanStatus::InProgress, "in_progress" }, { OnboardingPlanStatus::Completed, "completed" },
-              { OnboardingPlanStatus::Stalled, "stalled" }, { OnboardingPlanStatus::Cancelled, "cancelled" });
+    { OnboardingPlanStatus::InProgress, "in_progress" }, { OnboardingPlanStatus::Completed, "completed" },
+    { OnboardingPlanStatus::Stalled, "stalled" }, { OnboardingPlanStatus::Cancelled, "cancelled" });
 
 // Shared by plan milestones and tasks. "Overdue" is derived, never stored (see isOverdue()).
 enum class OnboardingStepStatus { Pending, InProgress, Completed, Skipped };
 CS_ENUM_NAMES(OnboardingStepStatus, { OnboardingStepStatus::Pending, "pending" },
-              { OnboardingStepStatus::InProgress, "in_progress" }, { OnboardingStepStatus::Completed, "completed" },
-              { OnboardingStepStatus::Skipped, "skipped" });
+    { OnboardingStepStatus::InProgress, "in_progress" }, { OnboardingStepStatus::Completed, "completed" },
+    { OnboardingStepStatus::Skipped, "skipped" });
 
 enum class TrainingFormat { Live, Webinar, SelfPaced, Workshop };
 CS_ENUM_NAMES(TrainingFormat, { TrainingFormat::Live, "live" }, { TrainingFormat::Webinar, "webinar" },
-              { TrainingFormat::SelfPaced, "self_paced" }, { TrainingFormat::Workshop, "workshop" });
+    { TrainingFormat::SelfPaced, "self_paced" }, { TrainingFormat::Workshop, "workshop" });
 
 enum class TrainingLevel { Beginner, Intermediate, Advanced };
 CS_ENUM_NAMES(TrainingLevel, { TrainingLevel::Beginner, "beginner" }, { TrainingLevel::Intermediate, "intermediate" },
-              { TrainingLevel::Advanced, "advanced" });
+    { TrainingLevel::Advanced, "advanced" });
 
 enum class TrainingSessionStatus { Scheduled, Completed, Cancelled };
 CS_ENUM_NAMES(TrainingSessionStatus, { TrainingSessionStatus::Scheduled, "scheduled" },
-              { TrainingSessionStatus::Completed, "completed" }, { TrainingSessionStatus::Cancelled, "cancelled" });
+    { TrainingSessionStatus::Completed, "completed" }, { TrainingSessionStatus::Cancelled, "cancelled" });
 
 enum class CertificationStatus { InProgress, Certified, Revoked, Expired };
 CS_ENUM_NAMES(CertificationStatus, { CertificationStatus::InProgress, "in_progress" },
-              { CertificationStatus::Certified, "certified" }, { CertificationStatus::Revoked, "revoked" },
-              { CertificationStatus::Expired, "expired" });
+    { CertificationStatus::Certified, "certified" }, { CertificationStatus::Revoked, "revoked" },
+    { CertificationStatus::Expired, "expired" });
 
 // A reusable onboarding recipe, picked by tier and complexity when a plan is created.
-struct OnboardingTemplate {
+struct OnboardingTemplate
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -66,7 +67,8 @@ struct OnboardingTemplate {
 };
 
 // One milestone of a template; copied into a plan when the plan is created from the template.
-struct OnboardingTemplateMilestone {
+struct OnboardingTemplateMilestone
+{
     qint64 id = 0;
     qint64 templateId = 0;
     int position = 0; // ordering hint, not unique
@@ -80,7 +82,8 @@ struct OnboardingTemplateMilestone {
 };
 
 // A customer's onboarding: from kickoff to go-live, with the time to value it took.
-struct OnboardingPlan {
+struct OnboardingPlan
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> templateId; // cleared when the template is deleted
@@ -99,7 +102,8 @@ struct OnboardingPlan {
     Core::Status validate() const;
 };
 
-struct OnboardingMilestone {
+struct OnboardingMilestone
+{
     qint64 id = 0;
     qint64 planId = 0;
     std::optional<qint64> templateMilestoneId;
@@ -118,7 +122,8 @@ struct OnboardingMilestone {
     Core::Status validate() const;
 };
 
-struct OnboardingTask {
+struct OnboardingTask
+{
     qint64 id = 0;
     qint64 milestoneId = 0;
     int position = 0;
@@ -135,7 +140,8 @@ struct OnboardingTask {
 };
 
 // A piece of training content (catalogue entry), delivered in sessions and grouped into certifications.
-struct TrainingModule {
+struct TrainingModule
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -149,7 +155,8 @@ struct TrainingModule {
 };
 
 // A training delivered (or to be delivered) to one customer.
-struct TrainingSession {
+struct TrainingSession
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> moduleId;
@@ -167,7 +174,8 @@ struct TrainingSession {
 };
 
 // A contact invited to a session (no version, no soft delete: removed outright).
-struct TrainingAttendee {
+struct TrainingAttendee
+{
     qint64 id = 0;
     qint64 sessionId = 0;
     qint64 contactId = 0;
@@ -179,7 +187,8 @@ struct TrainingAttendee {
     Core::Status validate() const;
 };
 
-struct CertificationProgram {
+struct CertificationProgram
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -192,7 +201,8 @@ struct CertificationProgram {
 };
 
 // A training module that belongs to a certification program (no version, no soft delete).
-struct CertificationProgramModule {
+struct CertificationProgramModule
+{
     qint64 id = 0;
     qint64 programId = 0;
     qint64 moduleId = 0;
@@ -204,7 +214,8 @@ struct CertificationProgramModule {
 };
 
 // A contact's certification in one program.
-struct Certification {
+struct Certification
+{
     qint64 id = 0;
     qint64 contactId = 0;
     qint64 programId = 0;

@@ -14,13 +14,13 @@ template<typename T, typename E>
 Column<T> optionalEnumColumn(const QString &name, std::optional<E> T::*member, int flags = NoFlags)
 {
     return { name,
-             [member](const T &record) {
-                 return record.*member ? Convert::toSql(*(record.*member)) : QVariant(QMetaType::fromType<QString>());
-             },
-             [member](T &record, const QVariant &value) {
-                 record.*member = value.isNull() ? std::nullopt : enumFromString<E>(value.toString());
-             },
-             flags };
+        [member](const T &record) {
+            return record.*member ? Convert::toSql(*(record.*member)) : QVariant(QMetaType::fromType<QString>());
+        },
+        [member](T &record, const QVariant &value) {
+            record.*member = value.isNull() ? std::nullopt : enumFromString<E>(value.toString());
+        },
+        flags };
 }
 } // namespace
 

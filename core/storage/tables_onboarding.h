@@ -7,8 +7,8 @@
 
 namespace Storage {
 
-template<>
-struct TableTraits<Domain::OnboardingTemplate> {
+template<> struct TableTraits<Domain::OnboardingTemplate>
+{
     static QString table() { return QStringLiteral("onboarding_templates"); }
     static QString singular() { return QStringLiteral("onboarding template"); }
     static const QList<Column<Domain::OnboardingTemplate>> &columns();
@@ -17,8 +17,8 @@ struct TableTraits<Domain::OnboardingTemplate> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::OnboardingTemplateMilestone> {
+template<> struct TableTraits<Domain::OnboardingTemplateMilestone>
+{
     static QString table() { return QStringLiteral("onboarding_template_milestones"); }
     static QString singular() { return QStringLiteral("onboarding template milestone"); }
     static const QList<Column<Domain::OnboardingTemplateMilestone>> &columns();
@@ -27,8 +27,8 @@ struct TableTraits<Domain::OnboardingTemplateMilestone> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::OnboardingPlan> {
+template<> struct TableTraits<Domain::OnboardingPlan>
+{
     static QString table() { return QStringLiteral("onboarding_plans"); }
     static QString singular() { return QStringLiteral("onboarding plan"); }
     static const QList<Column<Domain::OnboardingPlan>> &columns();
@@ -37,8 +37,8 @@ struct TableTraits<Domain::OnboardingPlan> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::OnboardingMilestone> {
+template<> struct TableTraits<Domain::OnboardingMilestone>
+{
     static QString table() { return QStringLiteral("onboarding_milestones"); }
     static QString singular() { return QStringLiteral("onboarding milestone"); }
     static const QList<Column<Domain::OnboardingMilestone>> &columns();
@@ -47,8 +47,8 @@ struct TableTraits<Domain::OnboardingMilestone> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::OnboardingTask> {
+template<> struct TableTraits<Domain::OnboardingTask>
+{
     static QString table() { return QStringLiteral("onboarding_tasks"); }
     static QString singular() { return QStringLiteral("onboarding task"); }
     static const QList<Column<Domain::OnboardingTask>> &columns();
@@ -57,8 +57,8 @@ struct TableTraits<Domain::OnboardingTask> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::TrainingModule> {
+template<> struct TableTraits<Domain::TrainingModule>
+{
     static QString table() { return QStringLiteral("training_modules"); }
     static QString singular() { return QStringLiteral("training module"); }
     static const QList<Column<Domain::TrainingModule>> &columns();
@@ -67,8 +67,8 @@ struct TableTraits<Domain::TrainingModule> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::TrainingSession> {
+template<> struct TableTraits<Domain::TrainingSession>
+{
     static QString table() { return QStringLiteral("training_sessions"); }
     static QString singular() { return QStringLiteral("training session"); }
     static const QList<Column<Domain::TrainingSession>> &columns();
@@ -77,8 +77,8 @@ struct TableTraits<Domain::TrainingSession> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::TrainingAttendee> {
+template<> struct TableTraits<Domain::TrainingAttendee>
+{
     static QString table() { return QStringLiteral("training_attendees"); }
     static QString singular() { return QStringLiteral("training attendee"); }
     static const QList<Column<Domain::TrainingAttendee>> &columns();
@@ -87,8 +87,8 @@ struct TableTraits<Domain::TrainingAttendee> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::CertificationProgram> {
+template<> struct TableTraits<Domain::CertificationProgram>
+{
     static QString table() { return QStringLiteral("certification_programs"); }
     static QString singular() { return QStringLiteral("certification program"); }
     static const QList<Column<Domain::CertificationProgram>> &columns();
@@ -97,8 +97,8 @@ struct TableTraits<Domain::CertificationProgram> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::CertificationProgramModule> {
+template<> struct TableTraits<Domain::CertificationProgramModule>
+{
     static QString table() { return QStringLiteral("certification_program_modules"); }
     static QString singular() { return QStringLiteral("certification program module"); }
     static const QList<Column<Domain::CertificationProgramModule>> &columns();
@@ -107,8 +107,8 @@ struct TableTraits<Domain::CertificationProgramModule> {
     static constexpr bool hasUpdatedAt = true;
 };
 
-template<>
-struct TableTraits<Domain::Certification> {
+template<> struct TableTraits<Domain::Certification>
+{
     static QString table() { return QStringLiteral("certifications"); }
     static QString singular() { return QStringLiteral("certification"); }
     static const QList<Column<Domain::Certification>> &columns();
