@@ -22,10 +22,10 @@ void requiredTime(Validator &v, const QString &field, const QDateTime &value)
 
 // The schema's CHECK (later IS NULL OR later >= earlier), in C++ so the message names the field.
 void notBefore(Validator &v, const QString &laterField, const QDateTime &later, const QString &earlierField,
-               const QDateTime &earlier)
+    const QDateTime &earlier)
 {
     v.check(!later.isValid() || !earlier.isValid() || later >= earlier, laterField,
-            u"must not be before "_s + earlierField);
+        u"must not be before "_s + earlierField);
 }
 
 void optionalId(Validator &v, const QString &field, const std::optional<qint64> &id)
@@ -90,20 +90,19 @@ Core::Status PlaybookStep::validate() const
     // The step runner reads these keys; a step it cannot run is refused when it is written, not when it is due.
     switch (kind) {
     case PlaybookStepKind::Task:
-        v.check(!config.value(u"title"_s).toString().trimmed().isEmpty(), u"config"_s,
-                u"a task step needs a title"_s);
+        v.check(!config.value(u"title"_s).toString().trimmed().isEmpty(), u"config"_s, u"a task step needs a title"_s);
         break;
     case PlaybookStepKind::Email: {
         const QVariant templateId = config.value(u"template_id"_s);
         v.check(isNumber(templateId) && templateId.toDouble() >= 1
-                    && templateId.toDouble() == double(templateId.toLongLong()),
-                u"config"_s, u"an email step needs a template_id"_s);
+                && templateId.toDouble() == double(templateId.toLongLong()),
+            u"config"_s, u"an email step needs a template_id"_s);
         break;
     }
     case PlaybookStepKind::Wait: {
         const QVariant days = config.value(u"days"_s);
         v.check(isNumber(days) && days.toDouble() >= 0 && days.toDouble() <= 365, u"config"_s,
-                u"a wait step needs days between 0 and 365"_s);
+            u"a wait step needs days between 0 and 365"_s);
         break;
     }
     case PlaybookStepKind::Note:
@@ -131,7 +130,7 @@ Core::Status Enrolment::validate() const
     optionalId(v, u"playbook_id"_s, playbookId);
     optionalId(v, u"campaign_id"_s, campaignId);
     v.check(playbookId.has_value() || campaignId.has_value(), u"playbook_id"_s,
-            u"is required unless the enrolment belongs to a campaign"_s)
+         u"is required unless the enrolment belongs to a campaign"_s)
         .customerId(u"customer_id"_s, customerId)
         .enumValue(u"status"_s, status);
     requiredTime(v, u"enrolled_at"_s, enrolledAt);
@@ -139,7 +138,7 @@ Core::Status Enrolment::validate() const
     notNegative(v, u"current_step"_s, currentStep);
     notBefore(v, u"completed_at"_s, completedAt, u"enrolled_at"_s, enrolledAt);
     v.check(status != EnrolmentStatus::Completed || completedAt.isValid(), u"completed_at"_s,
-            u"is required when status is completed"_s)
+         u"is required when status is completed"_s)
         .maxLength(u"exit_reason"_s, exitReason, TextMax);
     return v.result();
 }
@@ -151,8 +150,8 @@ Core::Status EnrolmentStepRun::validate() const
     optionalId(v, u"step_id"_s, stepId);
     notNegative(v, u"step_position"_s, stepPosition);
     v.enumValue(u"status"_s, status)
-        .check(!(status == StepRunStatus::Succeeded || status == StepRunStatus::Failed) || ranAt.isValid(),
-               u"ran_at"_s, u"is required once the step has run"_s);
+        .check(!(status == StepRunStatus::Succeeded || status == StepRunStatus::Failed) || ranAt.isValid(), u"ran_at"_s,
+            u"is required once the step has run"_s);
     return v.result();
 }
 
@@ -170,7 +169,7 @@ Core::Status CsmTask::validate() const
         .maxLength(u"source_ref"_s, sourceRef, NameMax);
     optionalId(v, u"enrolment_id"_s, enrolmentId);
     v.check(status != CsmTaskStatus::Done || completedAt.isValid(), u"completed_at"_s,
-            u"is required when status is done"_s);
+        u"is required when status is done"_s);
     return v.result();
 }
 
@@ -197,7 +196,7 @@ Core::Status EmailTemplate::validate() const
         .enumValue(u"body_format"_s, bodyFormat);
     for (const QString &variable : variables) {
         v.check(variableName.match(variable).hasMatch(), u"variables"_s,
-                u"'%1' is not a placeholder name (letters, digits, _ and ., at most 64)"_s.arg(variable));
+            u"'%1' is not a placeholder name (letters, digits, _ and ., at most 64)"_s.arg(variable));
     }
     return v.result();
 }
@@ -231,7 +230,7 @@ Core::Status Communication::validate() const
         .maxLength(u"outbox_idempotency_key"_s, outboxIdempotencyKey, 200)
         .maxLength(u"sender"_s, sender, 320)
         .check(direction != CommunicationDirection::Outbound || !reachedRecipient || sentAt.isValid(), u"sent_at"_s,
-               u"is required once an outbound message is sent"_s);
+            u"is required once an outbound message is sent"_s);
     notBefore(v, u"last_event_at"_s, lastEventAt, u"sent_at"_s, sentAt);
     return v.result();
 }
@@ -252,9 +251,9 @@ Core::Status NewsletterEdition::validate() const
         .maxLength(u"title"_s, title, 300)
         .enumValue(u"status"_s, status)
         .check(status != NewsletterEditionStatus::Scheduled || scheduledFor.isValid(), u"scheduled_for"_s,
-               u"is required when status is scheduled"_s)
+            u"is required when status is scheduled"_s)
         .check(status != NewsletterEditionStatus::Sent || sentAt.isValid(), u"sent_at"_s,
-               u"is required when status is sent"_s);
+            u"is required when status is sent"_s);
     notNegative(v, u"recipient_count"_s, recipientCount);
     return v.result();
 }
@@ -302,8 +301,7 @@ Core::Status AdvocacyContribution::validate() const
     Validator v;
     v.positiveId(u"advocate_id"_s, advocateId).enumValue(u"kind"_s, kind);
     notNegative(v, u"points"_s, points);
-    v.check(occurredOn.isValid(), u"occurred_on"_s, u"is required"_s)
-        .maxLength(u"description"_s, description, TextMax);
+    v.check(occurredOn.isValid(), u"occurred_on"_s, u"is required"_s).maxLength(u"description"_s, description, TextMax);
     return v.result();
 }
 
@@ -315,13 +313,13 @@ Core::Status ExecutiveReview::validate() const
     v.enumValue(u"status"_s, status).maxLength(u"owner"_s, owner, NameMax);
     for (const QString &attendee : attendees) {
         v.check(!attendee.trimmed().isEmpty() && attendee.size() <= 320, u"attendees"_s,
-                u"each attendee must be 1 to 320 characters"_s);
+            u"each attendee must be 1 to 320 characters"_s);
     }
     v.check(status != ExecutiveReviewStatus::Prepared || preparedAt.isValid(), u"prepared_at"_s,
-            u"is required when status is prepared"_s)
+         u"is required when status is prepared"_s)
         .maxLength(u"outcomes"_s, outcomes, TextMax)
         .check(status != ExecutiveReviewStatus::Completed || completedAt.isValid(), u"completed_at"_s,
-               u"is required when status is completed"_s);
+            u"is required when status is completed"_s);
     return v.result();
 }
 
@@ -340,9 +338,9 @@ Core::Status Escalation::validate() const
     notBefore(v, u"resolved_at"_s, resolvedAt, u"opened_at"_s, openedAt);
     notBefore(v, u"closed_at"_s, closedAt, u"opened_at"_s, openedAt);
     v.check(status != EscalationStatus::Resolved || resolvedAt.isValid(), u"resolved_at"_s,
-            u"is required when status is resolved"_s)
+         u"is required when status is resolved"_s)
         .check(status != EscalationStatus::Closed || closedAt.isValid(), u"closed_at"_s,
-               u"is required when status is closed"_s);
+            u"is required when status is closed"_s);
     return v.result();
 }
 

@@ -24,30 +24,30 @@ namespace Domain {
 
 enum class PlaybookTrigger { HealthDrop, UsageDecline, Detractor, RenewalRisk, OverdueMilestone, Manual };
 CS_ENUM_NAMES(PlaybookTrigger, { PlaybookTrigger::HealthDrop, "health_drop" },
-              { PlaybookTrigger::UsageDecline, "usage_decline" }, { PlaybookTrigger::Detractor, "detractor" },
-              { PlaybookTrigger::RenewalRisk, "renewal_risk" },
-              { PlaybookTrigger::OverdueMilestone, "overdue_milestone" }, { PlaybookTrigger::Manual, "manual" });
+    { PlaybookTrigger::UsageDecline, "usage_decline" }, { PlaybookTrigger::Detractor, "detractor" },
+    { PlaybookTrigger::RenewalRisk, "renewal_risk" }, { PlaybookTrigger::OverdueMilestone, "overdue_milestone" },
+    { PlaybookTrigger::Manual, "manual" });
 
 enum class PlaybookStepKind { Task, Note, Email, Message, Wait };
 CS_ENUM_NAMES(PlaybookStepKind, { PlaybookStepKind::Task, "task" }, { PlaybookStepKind::Note, "note" },
-              { PlaybookStepKind::Email, "email" }, { PlaybookStepKind::Message, "message" },
-              { PlaybookStepKind::Wait, "wait" });
+    { PlaybookStepKind::Email, "email" }, { PlaybookStepKind::Message, "message" }, { PlaybookStepKind::Wait, "wait" });
 
 enum class CampaignStatus { Draft, Active, Paused, Completed };
 CS_ENUM_NAMES(CampaignStatus, { CampaignStatus::Draft, "draft" }, { CampaignStatus::Active, "active" },
-              { CampaignStatus::Paused, "paused" }, { CampaignStatus::Completed, "completed" });
+    { CampaignStatus::Paused, "paused" }, { CampaignStatus::Completed, "completed" });
 
 enum class EnrolmentStatus { Active, Completed, Exited, Failed };
 CS_ENUM_NAMES(EnrolmentStatus, { EnrolmentStatus::Active, "active" }, { EnrolmentStatus::Completed, "completed" },
-              { EnrolmentStatus::Exited, "exited" }, { EnrolmentStatus::Failed, "failed" });
+    { EnrolmentStatus::Exited, "exited" }, { EnrolmentStatus::Failed, "failed" });
 
 enum class StepRunStatus { Pending, Running, Succeeded, Failed, Skipped };
 CS_ENUM_NAMES(StepRunStatus, { StepRunStatus::Pending, "pending" }, { StepRunStatus::Running, "running" },
-              { StepRunStatus::Succeeded, "succeeded" }, { StepRunStatus::Failed, "failed" },
-              { StepRunStatus::Skipped, "skipped" });
+    { StepRunStatus::Succeeded, "succeeded" }, { StepRunStatus::Failed, "failed" },
+    { StepRunStatus::Skipped, "skipped" });
 
 // A retention or adoption play: what triggers it and (in PlaybookStep) what it does.
-struct Playbook {
+struct Playbook
+{
     qint64 id = 0;
     QString name; // unique (case-insensitive) among live playbooks
     QString description;
@@ -62,7 +62,8 @@ struct Playbook {
 
 // One step of a playbook, run in `position` order. `config` by kind: task {title, due_in_days},
 // email {template_id}, wait {days}.
-struct PlaybookStep {
+struct PlaybookStep
+{
     qint64 id = 0;
     qint64 playbookId = 0;
     int position = 0;
@@ -75,7 +76,8 @@ struct PlaybookStep {
 };
 
 // A playbook run over an audience (a segment or criteria) for a period.
-struct Campaign {
+struct Campaign
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -92,7 +94,8 @@ struct Campaign {
 };
 
 // A customer running through a playbook, directly or as part of a campaign (at least one of the two).
-struct Enrolment {
+struct Enrolment
+{
     qint64 id = 0;
     std::optional<qint64> playbookId;
     std::optional<qint64> campaignId;
@@ -111,7 +114,8 @@ struct Enrolment {
 };
 
 // Execution log of one step of an enrolment. stepPosition is a snapshot: the step may be edited later.
-struct EnrolmentStepRun {
+struct EnrolmentStepRun
+{
     qint64 id = 0;
     qint64 enrolmentId = 0;
     std::optional<qint64> stepId;
@@ -130,20 +134,21 @@ struct EnrolmentStepRun {
 
 enum class CsmTaskStatus { Open, Done, Cancelled };
 CS_ENUM_NAMES(CsmTaskStatus, { CsmTaskStatus::Open, "open" }, { CsmTaskStatus::Done, "done" },
-              { CsmTaskStatus::Cancelled, "cancelled" });
+    { CsmTaskStatus::Cancelled, "cancelled" });
 
 enum class CsmTaskPriority { Low, Medium, High, Urgent };
 CS_ENUM_NAMES(CsmTaskPriority, { CsmTaskPriority::Low, "low" }, { CsmTaskPriority::Medium, "medium" },
-              { CsmTaskPriority::High, "high" }, { CsmTaskPriority::Urgent, "urgent" });
+    { CsmTaskPriority::High, "high" }, { CsmTaskPriority::Urgent, "urgent" });
 
 enum class CsmTaskSource { Manual, Playbook, Monitor, Agent, Onboarding, Renewal, Support, Import };
 CS_ENUM_NAMES(CsmTaskSource, { CsmTaskSource::Manual, "manual" }, { CsmTaskSource::Playbook, "playbook" },
-              { CsmTaskSource::Monitor, "monitor" }, { CsmTaskSource::Agent, "agent" },
-              { CsmTaskSource::Onboarding, "onboarding" }, { CsmTaskSource::Renewal, "renewal" },
-              { CsmTaskSource::Support, "support" }, { CsmTaskSource::Import, "import" });
+    { CsmTaskSource::Monitor, "monitor" }, { CsmTaskSource::Agent, "agent" },
+    { CsmTaskSource::Onboarding, "onboarding" }, { CsmTaskSource::Renewal, "renewal" },
+    { CsmTaskSource::Support, "support" }, { CsmTaskSource::Import, "import" });
 
 // An item on the CSM's own task list (table `tasks`; onboarding plans have their own OnboardingTask).
-struct CsmTask {
+struct CsmTask
+{
     qint64 id = 0;
     QString customerId; // optional: a task need not concern one customer
     QString title;
@@ -162,7 +167,8 @@ struct CsmTask {
 };
 
 // Free text on a customer; searchable (Storage::searchNotes).
-struct Note {
+struct Note
+{
     qint64 id = 0;
     QString customerId;
     QString body;
@@ -180,25 +186,26 @@ CS_ENUM_NAMES(EmailBodyFormat, { EmailBodyFormat::Text, "text" }, { EmailBodyFor
 
 enum class CommunicationChannel { Email, InApp, Sms, Call, Meeting };
 CS_ENUM_NAMES(CommunicationChannel, { CommunicationChannel::Email, "email" }, { CommunicationChannel::InApp, "in_app" },
-              { CommunicationChannel::Sms, "sms" }, { CommunicationChannel::Call, "call" },
-              { CommunicationChannel::Meeting, "meeting" });
+    { CommunicationChannel::Sms, "sms" }, { CommunicationChannel::Call, "call" },
+    { CommunicationChannel::Meeting, "meeting" });
 
 enum class CommunicationDirection { Outbound, Inbound };
 CS_ENUM_NAMES(CommunicationDirection, { CommunicationDirection::Outbound, "outbound" },
-              { CommunicationDirection::Inbound, "inbound" });
+    { CommunicationDirection::Inbound, "inbound" });
 
 enum class CommunicationStatus { Queued, Sent, Delivered, Opened, Clicked, Bounced, Failed };
 CS_ENUM_NAMES(CommunicationStatus, { CommunicationStatus::Queued, "queued" }, { CommunicationStatus::Sent, "sent" },
-              { CommunicationStatus::Delivered, "delivered" }, { CommunicationStatus::Opened, "opened" },
-              { CommunicationStatus::Clicked, "clicked" }, { CommunicationStatus::Bounced, "bounced" },
-              { CommunicationStatus::Failed, "failed" });
+    { CommunicationStatus::Delivered, "delivered" }, { CommunicationStatus::Opened, "opened" },
+    { CommunicationStatus::Clicked, "clicked" }, { CommunicationStatus::Bounced, "bounced" },
+    { CommunicationStatus::Failed, "failed" });
 
 enum class NewsletterEditionStatus { Draft, Scheduled, Sent };
 CS_ENUM_NAMES(NewsletterEditionStatus, { NewsletterEditionStatus::Draft, "draft" },
-              { NewsletterEditionStatus::Scheduled, "scheduled" }, { NewsletterEditionStatus::Sent, "sent" });
+    { NewsletterEditionStatus::Scheduled, "scheduled" }, { NewsletterEditionStatus::Sent, "sent" });
 
 // A reusable e-mail; `variables` names the placeholders ({{first_name}}) the body may use.
-struct EmailTemplate {
+struct EmailTemplate
+{
     qint64 id = 0;
     QString name;
     QString subject;
@@ -211,7 +218,8 @@ struct EmailTemplate {
 };
 
 // Trigger → actions automation (automate_communications). Each action is a JSON object.
-struct CommunicationWorkflow {
+struct CommunicationWorkflow
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -226,7 +234,8 @@ struct CommunicationWorkflow {
 
 // One message to or from a customer. Outbound e-mail is delivered through the outbox (outboxIdempotencyKey);
 // externalId is the vendor's message id (SendGrid sg_message_id), unique per channel.
-struct Communication {
+struct Communication
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> contactId;
@@ -249,7 +258,8 @@ struct Communication {
     Core::Status validate() const;
 };
 
-struct Newsletter {
+struct Newsletter
+{
     qint64 id = 0;
     QString name;
     QString description;
@@ -262,7 +272,8 @@ struct Newsletter {
     Core::Status validate() const;
 };
 
-struct NewsletterEdition {
+struct NewsletterEdition
+{
     qint64 id = 0;
     qint64 newsletterId = 0;
     QString title;
@@ -280,31 +291,32 @@ struct NewsletterEdition {
 
 enum class CommunityMemberStatus { Active, Inactive, Banned };
 CS_ENUM_NAMES(CommunityMemberStatus, { CommunityMemberStatus::Active, "active" },
-              { CommunityMemberStatus::Inactive, "inactive" }, { CommunityMemberStatus::Banned, "banned" });
+    { CommunityMemberStatus::Inactive, "inactive" }, { CommunityMemberStatus::Banned, "banned" });
 
 enum class CommunityPostKind { Question, Idea, Discussion };
 CS_ENUM_NAMES(CommunityPostKind, { CommunityPostKind::Question, "question" }, { CommunityPostKind::Idea, "idea" },
-              { CommunityPostKind::Discussion, "discussion" });
+    { CommunityPostKind::Discussion, "discussion" });
 
 enum class CommunityPostStatus { Open, Answered, Closed, Archived };
 CS_ENUM_NAMES(CommunityPostStatus, { CommunityPostStatus::Open, "open" }, { CommunityPostStatus::Answered, "answered" },
-              { CommunityPostStatus::Closed, "closed" }, { CommunityPostStatus::Archived, "archived" });
+    { CommunityPostStatus::Closed, "closed" }, { CommunityPostStatus::Archived, "archived" });
 
 enum class AdvocateTier { Bronze, Silver, Gold, Platinum };
 CS_ENUM_NAMES(AdvocateTier, { AdvocateTier::Bronze, "bronze" }, { AdvocateTier::Silver, "silver" },
-              { AdvocateTier::Gold, "gold" }, { AdvocateTier::Platinum, "platinum" });
+    { AdvocateTier::Gold, "gold" }, { AdvocateTier::Platinum, "platinum" });
 
 enum class AdvocateStatus { Candidate, Active, Inactive };
 CS_ENUM_NAMES(AdvocateStatus, { AdvocateStatus::Candidate, "candidate" }, { AdvocateStatus::Active, "active" },
-              { AdvocateStatus::Inactive, "inactive" });
+    { AdvocateStatus::Inactive, "inactive" });
 
 enum class ContributionKind { ReferenceCall, CaseStudy, Review, Referral, Speaking, Community };
 CS_ENUM_NAMES(ContributionKind, { ContributionKind::ReferenceCall, "reference_call" },
-              { ContributionKind::CaseStudy, "case_study" }, { ContributionKind::Review, "review" },
-              { ContributionKind::Referral, "referral" }, { ContributionKind::Speaking, "speaking" },
-              { ContributionKind::Community, "community" });
+    { ContributionKind::CaseStudy, "case_study" }, { ContributionKind::Review, "review" },
+    { ContributionKind::Referral, "referral" }, { ContributionKind::Speaking, "speaking" },
+    { ContributionKind::Community, "community" });
 
-struct CommunityMember {
+struct CommunityMember
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> contactId;
@@ -317,7 +329,8 @@ struct CommunityMember {
     Core::Status validate() const;
 };
 
-struct CommunityPost {
+struct CommunityPost
+{
     qint64 id = 0;
     qint64 memberId = 0;
     QString title;
@@ -334,7 +347,8 @@ struct CommunityPost {
 };
 
 // A contact (or account) in the advocacy programme; a contact is an advocate at most once.
-struct Advocate {
+struct Advocate
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> contactId;
@@ -348,7 +362,8 @@ struct Advocate {
     Core::Status validate() const;
 };
 
-struct AdvocacyContribution {
+struct AdvocacyContribution
+{
     qint64 id = 0;
     qint64 advocateId = 0;
     ContributionKind kind = ContributionKind::ReferenceCall;
@@ -364,19 +379,21 @@ struct AdvocacyContribution {
 
 enum class ExecutiveReviewStatus { Scheduled, Prepared, Completed, Cancelled };
 CS_ENUM_NAMES(ExecutiveReviewStatus, { ExecutiveReviewStatus::Scheduled, "scheduled" },
-              { ExecutiveReviewStatus::Prepared, "prepared" }, { ExecutiveReviewStatus::Completed, "completed" },
-              { ExecutiveReviewStatus::Cancelled, "cancelled" });
+    { ExecutiveReviewStatus::Prepared, "prepared" }, { ExecutiveReviewStatus::Completed, "completed" },
+    { ExecutiveReviewStatus::Cancelled, "cancelled" });
 
 enum class EscalationSeverity { Low, Medium, High, Critical };
 CS_ENUM_NAMES(EscalationSeverity, { EscalationSeverity::Low, "low" }, { EscalationSeverity::Medium, "medium" },
-              { EscalationSeverity::High, "high" }, { EscalationSeverity::Critical, "critical" });
+    { EscalationSeverity::High, "high" }, { EscalationSeverity::Critical, "critical" });
 
 enum class EscalationStatus { Open, Investigating, Resolved, Closed };
-CS_ENUM_NAMES(EscalationStatus, { EscalationStatus::Open, "open" }, { EscalationStatus::Investigating, "investigating" },
-              { EscalationStatus::Resolved, "resolved" }, { EscalationStatus::Closed, "closed" });
+CS_ENUM_NAMES(EscalationStatus, { EscalationStatus::Open, "open" },
+    { EscalationStatus::Investigating, "investigating" }, { EscalationStatus::Resolved, "resolved" },
+    { EscalationStatus::Closed, "closed" });
 
 // An executive business review (QBR/EBR): scheduled, prepared from data, completed with outcomes.
-struct ExecutiveReview {
+struct ExecutiveReview
+{
     qint64 id = 0;
     QString customerId;
     QString title;
@@ -395,7 +412,8 @@ struct ExecutiveReview {
     Core::Status validate() const;
 };
 
-struct Escalation {
+struct Escalation
+{
     qint64 id = 0;
     QString customerId;
     std::optional<qint64> ticketId;

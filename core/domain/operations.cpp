@@ -20,10 +20,10 @@ void requiredTime(Validator &v, const QString &field, const QDateTime &value)
 }
 
 void notBefore(Validator &v, const QString &laterField, const QDateTime &later, const QString &earlierField,
-               const QDateTime &earlier)
+    const QDateTime &earlier)
 {
     v.check(!later.isValid() || !earlier.isValid() || later >= earlier, laterField,
-            u"must not be before "_s + earlierField);
+        u"must not be before "_s + earlierField);
 }
 
 void optionalCustomerId(Validator &v, const QString &field, const QString &id)
@@ -42,8 +42,7 @@ bool isSecretLookingSettingKey(QStringView key)
 {
     // The schema's CHECK uses LIKE '%api_key%' and '%access_token%', where '_' matches any one character;
     // `.?` here covers that and the spellings without a separator.
-    static const QRegularExpression secret(
-        u"password|passwd|secret|token|credential|api.?key|private.?key"_s,
+    static const QRegularExpression secret(u"password|passwd|secret|token|credential|api.?key|private.?key"_s,
         QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
     return secret.match(key).hasMatch();
 }
@@ -66,7 +65,7 @@ Core::Status MonitorRun::validate() const
     notBefore(v, u"finished_at"_s, finishedAt, u"started_at"_s, startedAt);
     v.enumValue(u"status"_s, status)
         .check(status == MonitorRunStatus::Running || finishedAt.isValid(), u"finished_at"_s,
-               u"is required once the run is over"_s);
+            u"is required once the run is over"_s);
     notNegative(v, u"customers_checked"_s, customersChecked);
     notNegative(v, u"alerts_raised"_s, alertsRaised);
     return v.result();
@@ -89,10 +88,10 @@ Core::Status Alert::validate() const
     notBefore(v, u"acknowledged_at"_s, acknowledgedAt, u"raised_at"_s, raisedAt);
     notBefore(v, u"resolved_at"_s, resolvedAt, u"raised_at"_s, raisedAt);
     v.check(status != AlertStatus::Acknowledged || acknowledgedAt.isValid(), u"acknowledged_at"_s,
-            u"is required when status is acknowledged"_s)
+         u"is required when status is acknowledged"_s)
         .maxLength(u"acknowledged_by"_s, acknowledgedBy, NameMax)
         .check(status != AlertStatus::Resolved || resolvedAt.isValid(), u"resolved_at"_s,
-               u"is required when status is resolved"_s)
+            u"is required when status is resolved"_s)
         .maxLength(u"resolved_by"_s, resolvedBy, NameMax);
     return v.result();
 }
@@ -107,8 +106,7 @@ Core::Status TimelineEvent::validate() const
         .maxLength(u"title"_s, title, 500)
         .maxLength(u"source_table"_s, sourceTable, 100)
         .maxLength(u"source_id"_s, sourceId, NameMax)
-        .check(sourceId.isEmpty() || !sourceTable.isEmpty(), u"source_table"_s,
-               u"is required when source_id is set"_s)
+        .check(sourceId.isEmpty() || !sourceTable.isEmpty(), u"source_table"_s, u"is required when source_id is set"_s)
         .maxLength(u"actor"_s, actor, NameMax);
     return v.result();
 }
@@ -125,11 +123,11 @@ Core::Status AgentAction::validate() const
     optionalCustomerId(v, u"customer_id"_s, customerId);
     v.maxLength(u"result_summary"_s, resultSummary, TextMax)
         .enumValue(u"approval"_s, approval)
-        .check(approval == AgentApproval::NotRequired || isWrite, u"approval"_s,
-               u"only write calls wait for approval"_s)
+        .check(
+            approval == AgentApproval::NotRequired || isWrite, u"approval"_s, u"only write calls wait for approval"_s)
         .maxLength(u"approved_by"_s, approvedBy, NameMax)
         .check(!(approval == AgentApproval::Approved || approval == AgentApproval::Denied) || decidedAt.isValid(),
-               u"decided_at"_s, u"is required once the call is approved or denied"_s);
+            u"decided_at"_s, u"is required once the call is approved or denied"_s);
     notBefore(v, u"decided_at"_s, decidedAt, u"occurred_at"_s, occurredAt);
     if (durationMs)
         notNegative(v, u"duration_ms"_s, *durationMs);
@@ -148,7 +146,7 @@ Core::Status OutboxMessage::validate() const
     requiredTime(v, u"next_attempt_at"_s, nextAttemptAt);
     v.maxLength(u"external_id"_s, externalId, NameMax)
         .check(status != OutboxStatus::Delivered || deliveredAt.isValid(), u"delivered_at"_s,
-               u"is required when status is delivered"_s);
+            u"is required when status is delivered"_s);
     return v.result();
 }
 
@@ -169,7 +167,7 @@ Core::Status AppSetting::validate() const
     v.required(u"key"_s, key)
         .maxLength(u"key"_s, key, 200)
         .check(!isSecretLookingSettingKey(key), u"key"_s,
-               u"looks like a secret; secrets belong in the system keychain, not in settings"_s)
+            u"looks like a secret; secrets belong in the system keychain, not in settings"_s)
         .maxLength(u"value"_s, value, 100000);
     return v.result();
 }

@@ -21,32 +21,33 @@ namespace Domain {
 
 enum class MonitorKind { ChurnRisk, UsageDrop, Onboarding, Satisfaction, Sla, Upsell, Renewal };
 CS_ENUM_NAMES(MonitorKind, { MonitorKind::ChurnRisk, "churn_risk" }, { MonitorKind::UsageDrop, "usage_drop" },
-              { MonitorKind::Onboarding, "onboarding" }, { MonitorKind::Satisfaction, "satisfaction" },
-              { MonitorKind::Sla, "sla" }, { MonitorKind::Upsell, "upsell" }, { MonitorKind::Renewal, "renewal" });
+    { MonitorKind::Onboarding, "onboarding" }, { MonitorKind::Satisfaction, "satisfaction" },
+    { MonitorKind::Sla, "sla" }, { MonitorKind::Upsell, "upsell" }, { MonitorKind::Renewal, "renewal" });
 
 // How the last finished run ended (monitors.last_status); None = never ran.
 enum class MonitorOutcome { None, Succeeded, Failed, Cancelled };
 CS_ENUM_NAMES(MonitorOutcome, { MonitorOutcome::None, "" }, { MonitorOutcome::Succeeded, "succeeded" },
-              { MonitorOutcome::Failed, "failed" }, { MonitorOutcome::Cancelled, "cancelled" });
+    { MonitorOutcome::Failed, "failed" }, { MonitorOutcome::Cancelled, "cancelled" });
 
 enum class MonitorTrigger { Schedule, Manual, Agent };
 CS_ENUM_NAMES(MonitorTrigger, { MonitorTrigger::Schedule, "schedule" }, { MonitorTrigger::Manual, "manual" },
-              { MonitorTrigger::Agent, "agent" });
+    { MonitorTrigger::Agent, "agent" });
 
 enum class MonitorRunStatus { Running, Succeeded, Failed, Cancelled };
 CS_ENUM_NAMES(MonitorRunStatus, { MonitorRunStatus::Running, "running" }, { MonitorRunStatus::Succeeded, "succeeded" },
-              { MonitorRunStatus::Failed, "failed" }, { MonitorRunStatus::Cancelled, "cancelled" });
+    { MonitorRunStatus::Failed, "failed" }, { MonitorRunStatus::Cancelled, "cancelled" });
 
 enum class AlertSeverity { Info, Warning, Critical };
 CS_ENUM_NAMES(AlertSeverity, { AlertSeverity::Info, "info" }, { AlertSeverity::Warning, "warning" },
-              { AlertSeverity::Critical, "critical" });
+    { AlertSeverity::Critical, "critical" });
 
 enum class AlertStatus { Open, Acknowledged, Resolved };
 CS_ENUM_NAMES(AlertStatus, { AlertStatus::Open, "open" }, { AlertStatus::Acknowledged, "acknowledged" },
-              { AlertStatus::Resolved, "resolved" });
+    { AlertStatus::Resolved, "resolved" });
 
 // One built-in monitor (one row per kind). runningSince is set while a run is in progress.
-struct Monitor {
+struct Monitor
+{
     qint64 id = 0;
     MonitorKind kind = MonitorKind::ChurnRisk; // unique
     QString name;
@@ -63,7 +64,8 @@ struct Monitor {
     Core::Status validate() const;
 };
 
-struct MonitorRun {
+struct MonitorRun
+{
     qint64 id = 0;
     qint64 monitorId = 0;
     MonitorTrigger triggeredBy = MonitorTrigger::Schedule;
@@ -79,7 +81,8 @@ struct MonitorRun {
 };
 
 // Something a monitor (or a service) wants the CSM to see. At most one unresolved alert per dedupeKey.
-struct Alert {
+struct Alert
+{
     qint64 id = 0;
     std::optional<qint64> monitorId;
     QString customerId; // optional: portfolio-wide alerts have none
@@ -120,22 +123,23 @@ enum class TimelineEventKind {
     Other
 };
 CS_ENUM_NAMES(TimelineEventKind, { TimelineEventKind::Note, "note" }, { TimelineEventKind::Email, "email" },
-              { TimelineEventKind::Ticket, "ticket" }, { TimelineEventKind::UsageMilestone, "usage_milestone" },
-              { TimelineEventKind::ScoreChange, "score_change" }, { TimelineEventKind::Renewal, "renewal" },
-              { TimelineEventKind::Onboarding, "onboarding" }, { TimelineEventKind::Feedback, "feedback" },
-              { TimelineEventKind::Campaign, "campaign" }, { TimelineEventKind::Lifecycle, "lifecycle" },
-              { TimelineEventKind::Contract, "contract" }, { TimelineEventKind::Expansion, "expansion" },
-              { TimelineEventKind::Escalation, "escalation" }, { TimelineEventKind::Training, "training" },
-              { TimelineEventKind::AgentAction, "agent_action" }, { TimelineEventKind::Other, "other" });
+    { TimelineEventKind::Ticket, "ticket" }, { TimelineEventKind::UsageMilestone, "usage_milestone" },
+    { TimelineEventKind::ScoreChange, "score_change" }, { TimelineEventKind::Renewal, "renewal" },
+    { TimelineEventKind::Onboarding, "onboarding" }, { TimelineEventKind::Feedback, "feedback" },
+    { TimelineEventKind::Campaign, "campaign" }, { TimelineEventKind::Lifecycle, "lifecycle" },
+    { TimelineEventKind::Contract, "contract" }, { TimelineEventKind::Expansion, "expansion" },
+    { TimelineEventKind::Escalation, "escalation" }, { TimelineEventKind::Training, "training" },
+    { TimelineEventKind::AgentAction, "agent_action" }, { TimelineEventKind::Other, "other" });
 
 // approval: NotRequired (spelled "none") for calls that need no approval; a write set to "ask me first" is
 // Pending until the CSM approves or denies it.
 enum class AgentApproval { NotRequired, Pending, Approved, Denied };
 CS_ENUM_NAMES(AgentApproval, { AgentApproval::NotRequired, "none" }, { AgentApproval::Pending, "pending" },
-              { AgentApproval::Approved, "approved" }, { AgentApproval::Denied, "denied" });
+    { AgentApproval::Approved, "approved" }, { AgentApproval::Denied, "denied" });
 
 // Every touch on a customer (append-only). sourceTable/sourceId point at the originating row.
-struct TimelineEvent {
+struct TimelineEvent
+{
     qint64 id = 0;
     QString customerId;
     QDateTime occurredAt; // required
@@ -151,7 +155,8 @@ struct TimelineEvent {
 };
 
 // The audit of one MCP tool call. `arguments` must already be redacted of anything secret.
-struct AgentAction {
+struct AgentAction
+{
     qint64 id = 0;
     QDateTime occurredAt; // required
     QString sessionId;
@@ -176,26 +181,26 @@ struct AgentAction {
 
 enum class OutboxKind { Email, Ticket, Note, Event };
 CS_ENUM_NAMES(OutboxKind, { OutboxKind::Email, "email" }, { OutboxKind::Ticket, "ticket" },
-              { OutboxKind::Note, "note" }, { OutboxKind::Event, "event" });
+    { OutboxKind::Note, "note" }, { OutboxKind::Event, "event" });
 
 // The vendors we integrate with (outbox targets, sync state).
 enum class IntegrationVendor { Zendesk, Intercom, Mixpanel, Sendgrid };
 CS_ENUM_NAMES(IntegrationVendor, { IntegrationVendor::Zendesk, "zendesk" }, { IntegrationVendor::Intercom, "intercom" },
-              { IntegrationVendor::Mixpanel, "mixpanel" }, { IntegrationVendor::Sendgrid, "sendgrid" });
+    { IntegrationVendor::Mixpanel, "mixpanel" }, { IntegrationVendor::Sendgrid, "sendgrid" });
 
 enum class OutboxStatus { Pending, InFlight, Delivered, Failed, Dead };
 CS_ENUM_NAMES(OutboxStatus, { OutboxStatus::Pending, "pending" }, { OutboxStatus::InFlight, "in_flight" },
-              { OutboxStatus::Delivered, "delivered" }, { OutboxStatus::Failed, "failed" },
-              { OutboxStatus::Dead, "dead" });
+    { OutboxStatus::Delivered, "delivered" }, { OutboxStatus::Failed, "failed" }, { OutboxStatus::Dead, "dead" });
 
 // How the last sync of a stream ended; None = never synced.
 enum class SyncOutcome { None, Succeeded, Failed };
-CS_ENUM_NAMES(SyncOutcome, { SyncOutcome::None, "" }, { SyncOutcome::Succeeded, "succeeded" },
-              { SyncOutcome::Failed, "failed" });
+CS_ENUM_NAMES(
+    SyncOutcome, { SyncOutcome::None, "" }, { SyncOutcome::Succeeded, "succeeded" }, { SyncOutcome::Failed, "failed" });
 
 // One outgoing action (table `outbox`), written in the same transaction as the change that caused it and
 // delivered in the background. The idempotency key makes a second enqueue of the same action fail.
-struct OutboxMessage {
+struct OutboxMessage
+{
     qint64 id = 0;
     OutboxKind kind = OutboxKind::Email;
     IntegrationVendor target = IntegrationVendor::Sendgrid;
@@ -214,7 +219,8 @@ struct OutboxMessage {
 };
 
 // Inbound sync position of one stream of one integration (e.g. zendesk/tickets incremental cursor).
-struct IntegrationSyncState {
+struct IntegrationSyncState
+{
     qint64 id = 0;
     IntegrationVendor integration = IntegrationVendor::Zendesk;
     QString stream; // unique per integration
@@ -230,7 +236,8 @@ struct IntegrationSyncState {
 };
 
 // A non-secret setting (table `app_settings`, keyed by text). Secrets live in the SecretStore only.
-struct AppSetting {
+struct AppSetting
+{
     QString key;
     QString value;
     RecordMeta meta; // no version, no soft delete

@@ -43,6 +43,14 @@ QVariant toSql(E value)
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
 }
 
+// An optional enum is NULL when absent (nullable enum columns such as nps_category).
+template<typename E>
+    requires std::is_enum_v<E>
+QVariant toSql(const std::optional<E> &value)
+{
+    return value ? toSql(*value) : QVariant(QMetaType::fromType<QString>());
+}
+
 void fromSql(const QVariant &v, QString &out);
 void fromSql(const QVariant &v, int &out);
 void fromSql(const QVariant &v, qint64 &out);
@@ -62,6 +70,13 @@ void fromSql(const QVariant &v, E &out)
 {
     if (auto parsed = Domain::enumFromString<E>(v.toString()))
         out = *parsed;
+}
+
+template<typename E>
+    requires std::is_enum_v<E>
+void fromSql(const QVariant &v, std::optional<E> &out)
+{
+    out = v.isNull() ? std::nullopt : Domain::enumFromString<E>(v.toString());
 }
 
 // A value as it appears in a keyset cursor (JSON-friendly: text, number or null).
@@ -91,7 +106,12 @@ Column<T> column(const QString &name, M T::*member, int flags = NoFlags)
 {
     if constexpr (std::is_same_v<M, QString>) {
         if (flags & NotNull) {
-            return { name, [member](const T &record) { return QVariant(record.*member); },
+            // A null QString would bind as SQL NULL: hand the driver a non-null empty string instead.
+            return { name,
+                     [member](const T &record) {
+                         const QString &value = record.*member;
+                         return QVariant(value.isNull() ? QStringLiteral("") : value);
+                     },
                      [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); },
                      flags };
         }

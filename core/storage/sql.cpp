@@ -21,7 +21,19 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
     // PostgreSQL names column checks <table>_<column>_check and table checks <table>_check (or <table>_checkN).
     static const QRegularExpression pgCheck(u"relation \"(\\w+)\" violates check constraint \"(\\w+)\""_s);
     static const QRegularExpression pgNotNull(u"column \"(\\w+)\""_s);
-    static const QRegularExpression pgKey(u"Key \\(([^)]*)\\)"_s);
+    static const QRegularExpression pgKey(u"Key \\((.*)\\)=\\("_s);
+    // SQLite names an expression index instead of columns: "UNIQUE constraint failed: index 'ux_playbooks_name'".
+    static const QRegularExpression sqliteIndex(u"UNIQUE constraint failed: index '(\\w+)'"_s);
+    static const QRegularExpression sqliteColumns(u"UNIQUE constraint failed: ([\\w., ]+)"_s);
+    // The field of a multi-column key is its last column (customer_id, email → email) on both dialects, and
+    // an expression such as lower(name) names its column.
+    const auto lastColumn = [](const QString &list) {
+        QString last = list.split(u',').last().trimmed();
+        static const QRegularExpression call(u"^\\w+\\((\\w+)(?:::\\w+)?\\)$"_s);
+        if (auto m = call.match(last); m.hasMatch())
+            last = m.captured(1);
+        return last.section(u'.', -1);
+    };
 
     QString field;
     Core::ErrorCode code = Core::ErrorCode::Storage;
@@ -31,7 +43,11 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
     const bool isUnique = text.contains(u"UNIQUE constraint failed"_s) || native == u"23505"_s;
     const bool isForeignKey = text.contains(u"FOREIGN KEY constraint failed"_s) || native == u"23503"_s;
     if (isCheck || isNotNull || isUnique || isForeignKey) {
-        if (auto m = sqliteColumn.match(text); m.hasMatch())
+        if (auto m = sqliteIndex.match(text); m.hasMatch())
+            field = m.captured(1).section(u'_', -1); // our indexes are named ux_<table>_<column>
+        else if (auto m = sqliteColumns.match(text); isUnique && m.hasMatch())
+            field = lastColumn(m.captured(1));
+        else if (auto m = sqliteColumn.match(text); m.hasMatch())
             field = m.captured(1);
         else if (auto m = pgCheck.match(text); m.hasMatch()) {
             const QString table = m.captured(1) + u'_';
@@ -43,7 +59,7 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
             }
         }
         else if (auto m = pgKey.match(error.text()); m.hasMatch())
-            field = m.captured(1).split(u',').last().trimmed();
+            field = lastColumn(m.captured(1));
         else if (auto m = pgNotNull.match(text); m.hasMatch())
             field = m.captured(1);
         if (isCheck) {

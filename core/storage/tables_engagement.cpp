@@ -2,8 +2,6 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "tables_engagement.h"
 
-#include <algorithm>
-
 #include <QRegularExpression>
 
 #include "sql.h"
@@ -303,22 +301,18 @@ const QList<Column<Escalation>> &TableTraits<Escalation>::columns()
 }
 
 namespace {
-// The searchable words of user text: whitespace-separated pieces that contain a letter or digit (a piece of
-// punctuation alone would tokenize to nothing, and FTS5 has no use for an empty phrase).
+// The words of user text as FTS5's unicode61 tokenizer sees them: runs of letters, digits and combining marks;
+// everything else separates words. Quoting each word on its own (rather than each whitespace-separated piece)
+// keeps the meaning "all of these words" on both dialects: a quoted piece such as "sign-on" would be a phrase.
 QStringList searchWords(const QString &text)
 {
-    QStringList words;
-    const QStringList pieces = text.split(QRegularExpression(u"\\s+"_s), Qt::SkipEmptyParts);
-    for (const QString &piece : pieces) {
-        if (std::any_of(piece.cbegin(), piece.cend(), [](QChar c) { return c.isLetterOrNumber(); }))
-            words << piece;
-    }
-    return words;
+    static const QRegularExpression separators(u"[^\\p{L}\\p{N}\\p{M}]+"_s);
+    return text.split(separators, Qt::SkipEmptyParts);
 }
 
 // Each word becomes an FTS5 string ("...", inner quotes doubled), so AND/OR/NOT/NEAR, column filters,
 // prefixes (*), initial-token (^) and parentheses in user text are matched as text, never run as syntax.
-// Strings separated by spaces are implicitly ANDed (FTS5 §3.1, "Full-text Query Syntax").
+// Strings separated by spaces are implicitly ANDed (SQLite FTS5 §3, "Full-text Query Syntax").
 QString fts5MatchExpression(const QStringList &words)
 {
     QStringList quoted;
@@ -351,15 +345,16 @@ Core::Result<QList<Note>> searchNotes(const Database &db, const QString &text, i
         if (!customerId.isEmpty())
             bindings << customerId;
     } else {
-        const QString query = words.join(u' ');
+        // plainto_tsquery parses the text with the same parser that built search_vector and ignores every
+        // operator character, so the user's text is passed as it is (bound, never spliced).
         sql = u"SELECT %1 FROM notes WHERE search_vector @@ plainto_tsquery('english', ?) AND deleted_at IS NULL%2 "
               u"ORDER BY ts_rank(search_vector, plainto_tsquery('english', ?)) DESC, id LIMIT %3"_s
                   .arg(NoteRepository::selectList(), customerCondition)
                   .arg(limit);
-        bindings << query;
+        bindings << text;
         if (!customerId.isEmpty())
             bindings << customerId;
-        bindings << query;
+        bindings << text;
     }
     auto rows = exec(db, sql, bindings);
     if (!rows)

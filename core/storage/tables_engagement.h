@@ -10,8 +10,8 @@
 
 namespace Storage {
 
-template<>
-struct TableTraits<Domain::Playbook> {
+template<> struct TableTraits<Domain::Playbook>
+{
     static QString table() { return QStringLiteral("playbooks"); }
     static QString singular() { return QStringLiteral("playbook"); }
     static const QList<Column<Domain::Playbook>> &columns();
@@ -21,8 +21,8 @@ struct TableTraits<Domain::Playbook> {
 };
 using PlaybookRepository = Repository<Domain::Playbook>;
 
-template<>
-struct TableTraits<Domain::PlaybookStep> {
+template<> struct TableTraits<Domain::PlaybookStep>
+{
     static QString table() { return QStringLiteral("playbook_steps"); }
     static QString singular() { return QStringLiteral("playbook step"); }
     static const QList<Column<Domain::PlaybookStep>> &columns();
@@ -32,8 +32,8 @@ struct TableTraits<Domain::PlaybookStep> {
 };
 using PlaybookStepRepository = Repository<Domain::PlaybookStep>;
 
-template<>
-struct TableTraits<Domain::Campaign> {
+template<> struct TableTraits<Domain::Campaign>
+{
     static QString table() { return QStringLiteral("campaigns"); }
     static QString singular() { return QStringLiteral("campaign"); }
     static const QList<Column<Domain::Campaign>> &columns();
@@ -43,8 +43,8 @@ struct TableTraits<Domain::Campaign> {
 };
 using CampaignRepository = Repository<Domain::Campaign>;
 
-template<>
-struct TableTraits<Domain::Enrolment> {
+template<> struct TableTraits<Domain::Enrolment>
+{
     static QString table() { return QStringLiteral("enrolments"); }
     static QString singular() { return QStringLiteral("enrolment"); }
     static const QList<Column<Domain::Enrolment>> &columns();
@@ -54,8 +54,8 @@ struct TableTraits<Domain::Enrolment> {
 };
 using EnrolmentRepository = Repository<Domain::Enrolment>;
 
-template<>
-struct TableTraits<Domain::EnrolmentStepRun> {
+template<> struct TableTraits<Domain::EnrolmentStepRun>
+{
     static QString table() { return QStringLiteral("enrolment_step_runs"); }
     static QString singular() { return QStringLiteral("enrolment step run"); }
     static const QList<Column<Domain::EnrolmentStepRun>> &columns();
@@ -65,8 +65,8 @@ struct TableTraits<Domain::EnrolmentStepRun> {
 };
 using EnrolmentStepRunRepository = Repository<Domain::EnrolmentStepRun>;
 
-template<>
-struct TableTraits<Domain::CsmTask> {
+template<> struct TableTraits<Domain::CsmTask>
+{
     static QString table() { return QStringLiteral("tasks"); }
     static QString singular() { return QStringLiteral("task"); }
     static const QList<Column<Domain::CsmTask>> &columns();
@@ -76,8 +76,8 @@ struct TableTraits<Domain::CsmTask> {
 };
 using CsmTaskRepository = Repository<Domain::CsmTask>;
 
-template<>
-struct TableTraits<Domain::Note> {
+template<> struct TableTraits<Domain::Note>
+{
     static QString table() { return QStringLiteral("notes"); }
     static QString singular() { return QStringLiteral("note"); }
     static const QList<Column<Domain::Note>> &columns();
@@ -87,8 +87,8 @@ struct TableTraits<Domain::Note> {
 };
 using NoteRepository = Repository<Domain::Note>;
 
-template<>
-struct TableTraits<Domain::EmailTemplate> {
+template<> struct TableTraits<Domain::EmailTemplate>
+{
     static QString table() { return QStringLiteral("email_templates"); }
     static QString singular() { return QStringLiteral("email template"); }
     static const QList<Column<Domain::EmailTemplate>> &columns();
@@ -98,8 +98,8 @@ struct TableTraits<Domain::EmailTemplate> {
 };
 using EmailTemplateRepository = Repository<Domain::EmailTemplate>;
 
-template<>
-struct TableTraits<Domain::CommunicationWorkflow> {
+template<> struct TableTraits<Domain::CommunicationWorkflow>
+{
     static QString table() { return QStringLiteral("communication_workflows"); }
     static QString singular() { return QStringLiteral("communication workflow"); }
     static const QList<Column<Domain::CommunicationWorkflow>> &columns();
@@ -109,8 +109,8 @@ struct TableTraits<Domain::CommunicationWorkflow> {
 };
 using CommunicationWorkflowRepository = Repository<Domain::CommunicationWorkflow>;
 
-template<>
-struct TableTraits<Domain::Communication> {
+template<> struct TableTraits<Domain::Communication>
+{
     static QString table() { return QStringLiteral("communications"); }
     static QString singular() { return QStringLiteral("communication"); }
     static const QList<Column<Domain::Communication>> &columns();
@@ -120,8 +120,8 @@ struct TableTraits<Domain::Communication> {
 };
 using CommunicationRepository = Repository<Domain::Communication>;
 
-template<>
-struct TableTraits<Domain::Newsletter> {
+template<> struct TableTraits<Domain::Newsletter>
+{
     static QString table() { return QStringLiteral("newsletters"); }
     static QString singular() { return QStringLiteral("newsletter"); }
     static const QList<Column<Domain::Newsletter>> &columns();
@@ -131,8 +131,8 @@ struct TableTraits<Domain::Newsletter> {
 };
 using NewsletterRepository = Repository<Domain::Newsletter>;
 
-template<>
-struct TableTraits<Domain::NewsletterEdition> {
+template<> struct TableTraits<Domain::NewsletterEdition>
+{
     static QString table() { return QStringLiteral("newsletter_editions"); }
     static QString singular() { return QStringLiteral("newsletter edition"); }
     static const QList<Column<Domain::NewsletterEdition>> &columns();
@@ -142,8 +142,8 @@ struct TableTraits<Domain::NewsletterEdition> {
 };
 using NewsletterEditionRepository = Repository<Domain::NewsletterEdition>;
 
-template<>
-struct TableTraits<Domain::CommunityMember> {
+template<> struct TableTraits<Domain::CommunityMember>
+{
     static QString table() { return QStringLiteral("community_members"); }
     static QString singular() { return QStringLiteral("community member"); }
     static const QList<Column<Domain::CommunityMember>> &columns();
@@ -153,8 +153,8 @@ struct TableTraits<Domain::CommunityMember> {
 };
 using CommunityMemberRepository = Repository<Domain::CommunityMember>;
 
-template<>
-struct TableTraits<Domain::CommunityPost> {
+template<> struct TableTraits<Domain::CommunityPost>
+{
     static QString table() { return QStringLiteral("community_posts"); }
     static QString singular() { return QStringLiteral("community post"); }
     static const QList<Column<Domain::CommunityPost>> &columns();
@@ -164,8 +164,8 @@ struct TableTraits<Domain::CommunityPost> {
 };
 using CommunityPostRepository = Repository<Domain::CommunityPost>;
 
-template<>
-struct TableTraits<Domain::Advocate> {
+template<> struct TableTraits<Domain::Advocate>
+{
     static QString table() { return QStringLiteral("advocates"); }
     static QString singular() { return QStringLiteral("advocate"); }
     static const QList<Column<Domain::Advocate>> &columns();
@@ -175,8 +175,8 @@ struct TableTraits<Domain::Advocate> {
 };
 using AdvocateRepository = Repository<Domain::Advocate>;
 
-template<>
-struct TableTraits<Domain::AdvocacyContribution> {
+template<> struct TableTraits<Domain::AdvocacyContribution>
+{
     static QString table() { return QStringLiteral("advocacy_contributions"); }
     static QString singular() { return QStringLiteral("advocacy contribution"); }
     static const QList<Column<Domain::AdvocacyContribution>> &columns();
@@ -186,8 +186,8 @@ struct TableTraits<Domain::AdvocacyContribution> {
 };
 using AdvocacyContributionRepository = Repository<Domain::AdvocacyContribution>;
 
-template<>
-struct TableTraits<Domain::ExecutiveReview> {
+template<> struct TableTraits<Domain::ExecutiveReview>
+{
     static QString table() { return QStringLiteral("executive_reviews"); }
     static QString singular() { return QStringLiteral("executive review"); }
     static const QList<Column<Domain::ExecutiveReview>> &columns();
@@ -197,8 +197,8 @@ struct TableTraits<Domain::ExecutiveReview> {
 };
 using ExecutiveReviewRepository = Repository<Domain::ExecutiveReview>;
 
-template<>
-struct TableTraits<Domain::Escalation> {
+template<> struct TableTraits<Domain::Escalation>
+{
     static QString table() { return QStringLiteral("escalations"); }
     static QString singular() { return QStringLiteral("escalation"); }
     static const QList<Column<Domain::Escalation>> &columns();
@@ -208,11 +208,12 @@ struct TableTraits<Domain::Escalation> {
 };
 using EscalationRepository = Repository<Domain::Escalation>;
 
-// Notes whose body matches the words of `text` (all of them, stemmed), best match first, soft-deleted notes
-// left out; only those of `customerId` when given. FTS5 (bm25) on SQLite, tsvector/plainto_tsquery (ts_rank)
-// on PostgreSQL. `text` is user input: it is never interpreted as query syntax. Text without a searchable
-// word finds nothing; limit is 1..1000.
-Core::Result<QList<Domain::Note>> searchNotes(const Database &db, const QString &text, int limit,
-                                              const QString &customerId = {});
+// Notes whose body contains every word of `text` (stemmed, case-insensitive),
+// best match first, soft-deleted notes left out; only those of `customerId` when given. FTS5 with bm25 on
+// SQLite, tsvector/plainto_tsquery with ts_rank on PostgreSQL (whose english configuration also ignores stop
+// words such as "the" or "not"). `text` is user input and never read as query syntax: quotes, *, ^, :, (),
+// AND/OR/NOT/NEAR are plain text. Text without a word finds nothing; limit is 1..1000.
+Core::Result<QList<Domain::Note>> searchNotes(
+    const Database &db, const QString &text, int limit, const QString &customerId = {});
 
 } // namespace Storage

@@ -7,23 +7,6 @@ namespace Storage {
 using namespace Qt::StringLiterals;
 using namespace Domain;
 
-namespace {
-// A nullable enum column (NULL <-> nullopt). Convert has no std::optional<E> overload, so column() cannot map
-// these members directly.
-template<typename T, typename E>
-Column<T> optionalEnumColumn(const QString &name, std::optional<E> T::*member, int flags = NoFlags)
-{
-    return { name,
-        [member](const T &record) {
-            return record.*member ? Convert::toSql(*(record.*member)) : QVariant(QMetaType::fromType<QString>());
-        },
-        [member](T &record, const QVariant &value) {
-            record.*member = value.isNull() ? std::nullopt : enumFromString<E>(value.toString());
-        },
-        flags };
-}
-} // namespace
-
 const QList<Column<Survey>> &TableTraits<Survey>::columns()
 {
     static const QList<Column<Survey>> list {
@@ -32,7 +15,7 @@ const QList<Column<Survey>> &TableTraits<Survey>::columns()
         column(u"name"_s, &Survey::name),
         column(u"question"_s, &Survey::question),
         column(u"status"_s, &Survey::status),
-        optionalEnumColumn(u"channel"_s, &Survey::channel),
+        column(u"channel"_s, &Survey::channel),
         column(u"audience"_s, &Survey::audience),
         column(u"opens_at"_s, &Survey::opensAt),
         column(u"closes_at"_s, &Survey::closesAt),
@@ -49,11 +32,11 @@ const QList<Column<SurveyResponse>> &TableTraits<SurveyResponse>::columns()
         column(u"contact_id"_s, &SurveyResponse::contactId),
         column(u"kind"_s, &SurveyResponse::kind),
         column(u"score"_s, &SurveyResponse::score),
-        optionalEnumColumn(u"nps_category"_s, &SurveyResponse::npsCategory),
+        column(u"nps_category"_s, &SurveyResponse::npsCategory),
         column(u"comment"_s, &SurveyResponse::comment),
         column(u"sentiment"_s, &SurveyResponse::sentiment),
         column(u"themes"_s, &SurveyResponse::themes),
-        optionalEnumColumn(u"channel"_s, &SurveyResponse::channel),
+        column(u"channel"_s, &SurveyResponse::channel),
         column(u"responded_at"_s, &SurveyResponse::respondedAt),
         column(u"follow_up_due"_s, &SurveyResponse::followUpDue),
         column(u"follow_up_status"_s, &SurveyResponse::followUpStatus),

@@ -15,37 +15,6 @@ using Domain::LifecycleTransition;
 using Domain::ProductFeature;
 using Domain::UsageEvent;
 
-namespace {
-// usage_daily.feature is NOT NULL with '' meaning "all features" (so that UNIQUE (customer_id, day, feature)
-// also holds for the all-features row, which NULL would not). Convert::toSql(QString) turns empty text into
-// NULL, so this one column writes empty text as ''.
-template<typename T> Column<T> textColumnKeepingEmpty(const QString &name, QString T::*member, int flags = NoFlags)
-{
-    return { name,
-        [member](const T &record) {
-            const QString &value = record.*member;
-            return QVariant(value.isEmpty() ? QString(u""_s) : value);
-        },
-        [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); }, flags };
-}
-
-// A nullable enum column whose C++ enum has no "none" value of its own (LifecycleStage is shared with
-// customers.lifecycle_stage, which is NOT NULL). Columns has no std::optional<enum> conversion.
-template<typename T, typename E>
-Column<T> optionalEnumColumn(const QString &name, std::optional<E> T::*member, int flags = NoFlags)
-{
-    return { name,
-        [member](const T &record) {
-            const std::optional<E> &value = record.*member;
-            return value ? Convert::toSql(*value) : QVariant(QMetaType::fromType<QString>());
-        },
-        [member](T &record, const QVariant &value) {
-            record.*member = value.isNull() ? std::nullopt : Domain::enumFromString<E>(value.toString());
-        },
-        flags };
-}
-} // namespace
-
 const QList<Column<ProductFeature>> &TableTraits<ProductFeature>::columns()
 {
     static const QList<Column<ProductFeature>> list {
@@ -79,7 +48,7 @@ const QList<Column<DailyUsage>> &TableTraits<DailyUsage>::columns()
         column(u"id"_s, &DailyUsage::id, KeyColumn | GeneratedKey),
         column(u"customer_id"_s, &DailyUsage::customerId, Immutable),
         column(u"day"_s, &DailyUsage::day),
-        textColumnKeepingEmpty(u"feature"_s, &DailyUsage::feature),
+        column(u"feature"_s, &DailyUsage::feature, NotNull),
         column(u"events"_s, &DailyUsage::events),
         column(u"active_users"_s, &DailyUsage::activeUsers),
         column(u"quantity"_s, &DailyUsage::quantity),
@@ -160,7 +129,7 @@ const QList<Column<LifecycleTransition>> &TableTraits<LifecycleTransition>::colu
     static const QList<Column<LifecycleTransition>> list {
         column(u"id"_s, &LifecycleTransition::id, KeyColumn | GeneratedKey),
         column(u"customer_id"_s, &LifecycleTransition::customerId, Immutable),
-        optionalEnumColumn(u"from_stage"_s, &LifecycleTransition::fromStage),
+        column(u"from_stage"_s, &LifecycleTransition::fromStage),
         column(u"to_stage"_s, &LifecycleTransition::toStage),
         column(u"reason"_s, &LifecycleTransition::reason),
         column(u"actor"_s, &LifecycleTransition::actor),

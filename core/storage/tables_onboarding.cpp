@@ -7,30 +7,13 @@ namespace Storage {
 using namespace Qt::StringLiterals;
 using namespace Domain;
 
-namespace {
-// A nullable enum column (NULL <-> nullopt). Convert has no std::optional<E> overload, so column() cannot map
-// these members directly.
-template<typename T, typename E>
-Column<T> optionalEnumColumn(const QString &name, std::optional<E> T::*member, int flags = NoFlags)
-{
-    return { name,
-        [member](const T &record) {
-            return record.*member ? Convert::toSql(*(record.*member)) : QVariant(QMetaType::fromType<QString>());
-        },
-        [member](T &record, const QVariant &value) {
-            record.*member = value.isNull() ? std::nullopt : enumFromString<E>(value.toString());
-        },
-        flags };
-}
-} // namespace
-
 const QList<Column<OnboardingTemplate>> &TableTraits<OnboardingTemplate>::columns()
 {
     static const QList<Column<OnboardingTemplate>> list {
         column(u"id"_s, &OnboardingTemplate::id, KeyColumn | GeneratedKey),
         column(u"name"_s, &OnboardingTemplate::name),
         column(u"description"_s, &OnboardingTemplate::description),
-        optionalEnumColumn(u"tier"_s, &OnboardingTemplate::tier),
+        column(u"tier"_s, &OnboardingTemplate::tier),
         column(u"complexity"_s, &OnboardingTemplate::complexity),
         column(u"target_ttv_days"_s, &OnboardingTemplate::targetTtvDays),
         column(u"is_active"_s, &OnboardingTemplate::isActive),
@@ -113,7 +96,7 @@ const QList<Column<TrainingModule>> &TableTraits<TrainingModule>::columns()
         column(u"name"_s, &TrainingModule::name),
         column(u"description"_s, &TrainingModule::description),
         column(u"format"_s, &TrainingModule::format),
-        optionalEnumColumn(u"level"_s, &TrainingModule::level),
+        column(u"level"_s, &TrainingModule::level),
         column(u"duration_minutes"_s, &TrainingModule::durationMinutes),
         column(u"content_url"_s, &TrainingModule::contentUrl),
     };

@@ -8,8 +8,8 @@
 
 namespace Storage {
 
-template<>
-struct TableTraits<Domain::Monitor> {
+template<> struct TableTraits<Domain::Monitor>
+{
     static QString table() { return QStringLiteral("monitors"); }
     static QString singular() { return QStringLiteral("monitor"); }
     static const QList<Column<Domain::Monitor>> &columns();
@@ -19,8 +19,8 @@ struct TableTraits<Domain::Monitor> {
 };
 using MonitorRepository = Repository<Domain::Monitor>;
 
-template<>
-struct TableTraits<Domain::MonitorRun> {
+template<> struct TableTraits<Domain::MonitorRun>
+{
     static QString table() { return QStringLiteral("monitor_runs"); }
     static QString singular() { return QStringLiteral("monitor run"); }
     static const QList<Column<Domain::MonitorRun>> &columns();
@@ -30,8 +30,8 @@ struct TableTraits<Domain::MonitorRun> {
 };
 using MonitorRunRepository = Repository<Domain::MonitorRun>;
 
-template<>
-struct TableTraits<Domain::Alert> {
+template<> struct TableTraits<Domain::Alert>
+{
     static QString table() { return QStringLiteral("alerts"); }
     static QString singular() { return QStringLiteral("alert"); }
     static const QList<Column<Domain::Alert>> &columns();
@@ -41,8 +41,8 @@ struct TableTraits<Domain::Alert> {
 };
 using AlertRepository = Repository<Domain::Alert>;
 
-template<>
-struct TableTraits<Domain::TimelineEvent> {
+template<> struct TableTraits<Domain::TimelineEvent>
+{
     static QString table() { return QStringLiteral("timeline_events"); }
     static QString singular() { return QStringLiteral("timeline event"); }
     static const QList<Column<Domain::TimelineEvent>> &columns();
@@ -52,8 +52,8 @@ struct TableTraits<Domain::TimelineEvent> {
 };
 using TimelineEventRepository = Repository<Domain::TimelineEvent>;
 
-template<>
-struct TableTraits<Domain::AgentAction> {
+template<> struct TableTraits<Domain::AgentAction>
+{
     static QString table() { return QStringLiteral("agent_actions"); }
     static QString singular() { return QStringLiteral("agent action"); }
     static const QList<Column<Domain::AgentAction>> &columns();
@@ -63,8 +63,8 @@ struct TableTraits<Domain::AgentAction> {
 };
 using AgentActionRepository = Repository<Domain::AgentAction>;
 
-template<>
-struct TableTraits<Domain::OutboxMessage> {
+template<> struct TableTraits<Domain::OutboxMessage>
+{
     static QString table() { return QStringLiteral("outbox"); }
     static QString singular() { return QStringLiteral("outbox message"); }
     static const QList<Column<Domain::OutboxMessage>> &columns();
@@ -74,8 +74,8 @@ struct TableTraits<Domain::OutboxMessage> {
 };
 using OutboxMessageRepository = Repository<Domain::OutboxMessage>;
 
-template<>
-struct TableTraits<Domain::IntegrationSyncState> {
+template<> struct TableTraits<Domain::IntegrationSyncState>
+{
     static QString table() { return QStringLiteral("integration_sync_state"); }
     static QString singular() { return QStringLiteral("integration sync state"); }
     static const QList<Column<Domain::IntegrationSyncState>> &columns();
@@ -85,8 +85,8 @@ struct TableTraits<Domain::IntegrationSyncState> {
 };
 using IntegrationSyncStateRepository = Repository<Domain::IntegrationSyncState>;
 
-template<>
-struct TableTraits<Domain::AppSetting> {
+template<> struct TableTraits<Domain::AppSetting>
+{
     static QString table() { return QStringLiteral("app_settings"); }
     static QString singular() { return QStringLiteral("app setting"); }
     static const QList<Column<Domain::AppSetting>> &columns();

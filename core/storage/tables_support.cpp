@@ -9,23 +9,6 @@ namespace Storage {
 using namespace Qt::StringLiterals;
 using namespace Domain;
 
-namespace {
-// A nullable enum column (NULL <-> nullopt). Convert has no std::optional<E> overload, so column() cannot map
-// these members directly.
-template<typename T, typename E>
-Column<T> optionalEnumColumn(const QString &name, std::optional<E> T::*member, int flags = NoFlags)
-{
-    return { name,
-        [member](const T &record) {
-            return record.*member ? Convert::toSql(*(record.*member)) : QVariant(QMetaType::fromType<QString>());
-        },
-        [member](T &record, const QVariant &value) {
-            record.*member = value.isNull() ? std::nullopt : enumFromString<E>(value.toString());
-        },
-        flags };
-}
-} // namespace
-
 const QList<Column<SlaPolicy>> &TableTraits<SlaPolicy>::columns()
 {
     static const QList<Column<SlaPolicy>> list {
@@ -91,7 +74,7 @@ const QList<Column<RoutingRule>> &TableTraits<RoutingRule>::columns()
         column(u"conditions"_s, &RoutingRule::conditions),
         column(u"target_team"_s, &RoutingRule::targetTeam),
         column(u"target_assignee"_s, &RoutingRule::targetAssignee),
-        optionalEnumColumn(u"set_priority"_s, &RoutingRule::setPriority),
+        column(u"set_priority"_s, &RoutingRule::setPriority),
         column(u"is_active"_s, &RoutingRule::isActive),
     };
     return list;

@@ -9,7 +9,7 @@ namespace TestUtils {
 // A clock that stands still until a test moves it.
 class FakeClock final : public Core::Clock {
 public:
-    explicit FakeClock(QDateTime now = QDateTime(QDate(2026, 6, 15), QTime(12, 0), QTimeZone::UTC))
+    explicit FakeClock(QDateTime now = QDateTime(QDate(2026, 6, 15), QTime(12, 0), Qt::UTC))
         : m_now(std::move(now))
     {
     }

@@ -269,6 +269,12 @@ private Q_SLOTS:
         QTest::addRow("column check on customers") << u"INSERT INTO customers (id, name, arr) VALUES ('x1', 'X', -5)"_s
                                                    << u"arr"_s;
         QTest::addRow("not null") << u"INSERT INTO customers (id) VALUES ('x2')"_s << u"name"_s;
+        QTest::addRow("primary key taken") << u"INSERT INTO customers (id, name) VALUES ('acme-corp', 'Again')"_s
+                                           << u"id"_s;
+        // contacts: UNIQUE (customer_id, lower(email)) — a two-column expression index names its last column.
+        QTest::addRow("expression unique index")
+            << u"INSERT INTO contacts (customer_id, name, email) VALUES ('acme-corp', 'Ann Again', 'ANN@acme.example')"_s
+            << u"email"_s;
     }
 
     void constraintErrorsNameTheColumn()
@@ -278,9 +284,13 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         QVERIFY(Storage::CustomerRepository(fixture.db()).create(sampleCustomer()));
+        QVERIFY(Storage::exec(fixture.db(),
+                              u"INSERT INTO contacts (customer_id, name, email) VALUES ('acme-corp', 'Ann', 'ann@acme.example')"_s));
         auto result = Storage::exec(fixture.db(), sql);
         QVERIFY(!result);
-        QCOMPARE(result.error().code, Core::ErrorCode::InvalidArgument);
+        const bool unique = QByteArray(QTest::currentDataTag()).contains("unique")
+            || QByteArray(QTest::currentDataTag()).contains("taken");
+        QCOMPARE(result.error().code, unique ? Core::ErrorCode::AlreadyExists : Core::ErrorCode::InvalidArgument);
         QCOMPARE(result.error().field, field);
     }
 
