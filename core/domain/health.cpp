@@ -104,7 +104,7 @@ Core::Status HealthScoringConfig::validate() const
                 u"the weight of '%1' must be a number between 0 and 1"_s.arg(it.key()));
         sum += it.value().toDouble();
     }
-    v.check(weights.isEmpty() || std::abs(sum - 1.0) <= 0.01, u"weights"_s, u"must sum to 1 (±0.01), not %1"_s.arg(sum))
+    v.check(weights.isEmpty() || std::abs(sum - 1.0) <= 0.01 + 1e-9, u"weights"_s, u"must sum to 1 (±0.01), not %1"_s.arg(sum))
         .range(u"green_threshold"_s, greenThreshold, 0, 100)
         .range(u"yellow_threshold"_s, yellowThreshold, 0, 100)
         .check(yellowThreshold < greenThreshold, u"yellow_threshold"_s,

@@ -1,0 +1,1810 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#include "healthservice.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSet>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTimeZone>
+
+#include "bulkinserter.h"
+#include "columns.h"
+#include "sql.h"
+#include "tables_health.h"
+#include "transaction.h"
+
+// How a recompute runs
+// --------------------
+// 1. One query loads the live customers (with their first usage day, found per customer through the
+//    (customer_id, day, feature) key of usage_daily) and one the active configs and static-segment
+//    assignments.
+// 2. For each distinct lookback among the configs in use (usually one), one GROUP BY query per source table
+//    over an indexed date range fills HealthInputs for every customer: usage_daily, contracts, survey
+//    responses + communications, support tickets, escalations, onboarding plans/milestones.
+// 3. The formulas (HealthFormulas, pure C++) turn the inputs into component scores and the total.
+// 4. One transaction writes the day's rows with a multi-row INSERT ... ON CONFLICT (customer_id, score_date)
+//    DO UPDATE (both dialects), removes that day's rows of customers that no longer have a score, and writes
+//    score_change timeline events for band changes and big moves.
+// Customer-scoped recomputes run the same queries with `customer_id IN (...)` in chunks.
+
+Q_LOGGING_CATEGORY(lcHealth, "cs.core.health")
+
+namespace Core {
+
+using namespace Qt::StringLiterals;
+using Domain::HealthBand;
+using Domain::HealthScore;
+using Domain::HealthScoringConfig;
+
+QStringList HealthComponents::all()
+{
+    return { Usage, Engagement, Support, Satisfaction, Financial, Onboarding };
+}
+
+namespace {
+
+constexpr int kComponentCount = 6;
+constexpr int kIdChunk = 500; // ids per IN (...) list
+constexpr int kUpsertRowsPerStatement = 256;
+
+enum ComponentIndex { CUsage, CEngagement, CSupport, CSatisfaction, CFinancial, COnboarding };
+
+QString dateText(const QDate &day)
+{
+    return day.toString(Qt::ISODate);
+}
+
+// Midnight UTC starting `day`, in the stored timestamp form (Storage::Convert): compares as text in SQLite
+// and casts to timestamptz in PostgreSQL.
+QString dayStart(const QDate &day)
+{
+    return dateText(day) + u"T00:00:00.000Z"_s;
+}
+
+QString paymentName(HealthInputs::Payment payment)
+{
+    switch (payment) {
+    case HealthInputs::Payment::Current:
+        return u"current"_s;
+    case HealthInputs::Payment::Late:
+        return u"late"_s;
+    case HealthInputs::Payment::Overdue:
+        return u"overdue"_s;
+    case HealthInputs::Payment::Failed:
+        return u"failed"_s;
+    case HealthInputs::Payment::Unknown:
+        break;
+    }
+    return {};
+}
+
+QDate windowStart(const HealthInputs &in, int lookbacks)
+{
+    return in.asOf.addDays(-(qint64(lookbacks) * in.lookbackDays - 1));
+}
+
+bool usageOnRecord(const HealthInputs &in)
+{
+    return in.firstUsageDay.isValid() && in.firstUsageDay <= in.asOf;
+}
+
+// A config reduced to what the scoring loop needs.
+struct ConfigInfo
+{
+    HealthScoringConfig config;
+    std::array<double, kComponentCount> weights {};
+};
+
+ConfigInfo makeConfigInfo(const HealthScoringConfig &config)
+{
+    ConfigInfo info { config, {} };
+    const QStringList keys = HealthComponents::all();
+    for (int i = 0; i < kComponentCount; ++i)
+        info.weights[std::size_t(i)] = std::max(0.0, config.weights.value(keys.at(i)).toDouble());
+    return info;
+}
+
+// One customer's computed score.
+struct Scored
+{
+    bool hasData = false;
+    double score = 0;
+    HealthBand band = HealthBand::Red;
+    std::array<bool, kComponentCount> included {};
+    std::array<double, kComponentCount> componentScore {};
+    std::array<double, kComponentCount> weight {}; // effective
+};
+
+std::optional<double> componentAt(int index, const HealthInputs &in)
+{
+    switch (index) {
+    case CUsage:
+        return HealthFormulas::usage(in);
+    case CEngagement:
+        return HealthFormulas::engagement(in);
+    case CSupport:
+        return HealthFormulas::support(in);
+    case CSatisfaction:
+        return HealthFormulas::satisfaction(in);
+    case CFinancial:
+        return HealthFormulas::financial(in);
+    case COnboarding:
+        return HealthFormulas::onboarding(in);
+    default:
+        return {};
+    }
+}
+
+// Renormalises the weights over the components that have data (DESIGN.md §4: a component with no data is
+// left out, never scored 0 or 50).
+Scored combine(const HealthInputs &in, const ConfigInfo &config)
+{
+    Scored out;
+    double weightSum = 0;
+    for (int i = 0; i < kComponentCount; ++i) {
+        const double w = config.weights[std::size_t(i)];
+        if (w <= 0)
+            continue;
+        const std::optional<double> s = componentAt(i, in);
+        if (!s)
+            continue;
+        out.included[std::size_t(i)] = true;
+        out.componentScore[std::size_t(i)] = HealthFormulas::round1(std::clamp(*s, 0.0, 100.0));
+        weightSum += w;
+    }
+    if (weightSum <= 0)
+        return out;
+    double total = 0;
+    for (int i = 0; i < kComponentCount; ++i) {
+        if (!out.included[std::size_t(i)])
+            continue;
+        out.weight[std::size_t(i)] = config.weights[std::size_t(i)] / weightSum;
+        total += out.weight[std::size_t(i)] * out.componentScore[std::size_t(i)];
+    }
+    out.hasData = true;
+    out.score = std::clamp(HealthFormulas::round1(total), 0.0, 100.0);
+    out.band = config.config.bandFor(out.score);
+    return out;
+}
+
+// Appends `value` with `decimals` digits after the point (the formatting QString::number does, without its
+// locale machinery: this runs for every component of every customer on every recompute).
+void appendFixed(QString &out, double value, int decimals)
+{
+    static constexpr qint64 kScale[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+    const qint64 scale = kScale[std::clamp(decimals, 0, 6)];
+    qint64 v = std::llround(value * double(scale));
+    char buffer[48];
+    int n = 0;
+    if (v < 0) {
+        buffer[n++] = '-';
+        v = -v;
+    }
+    qint64 whole = v / scale;
+    qint64 fraction = v % scale;
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = char('0' + whole % 10);
+        whole /= 10;
+    } while (whole > 0);
+    while (d > 0)
+        buffer[n++] = digits[--d];
+    if (decimals > 0) {
+        buffer[n++] = '.';
+        for (int i = decimals - 1; i >= 0; --i) {
+            buffer[n + i] = char('0' + fraction % 10);
+            fraction /= 10;
+        }
+        n += decimals;
+    }
+    out += QLatin1String(buffer, n);
+}
+
+// The components column: {"usage":{"score":57.1,"weight":0.3333},...}, written by hand because it is
+// built for every customer of the portfolio on every recompute.
+QString componentsJson(const Scored &s)
+{
+    static const QStringList prefixes = [] {
+        QStringList out;
+        for (const QString &key : HealthComponents::all())
+            out << u'"' + key + u"\":{\"score\":"_s;
+        return out;
+    }();
+    QString json;
+    json.reserve(320);
+    json += u'{';
+    bool first = true;
+    for (int i = 0; i < kComponentCount; ++i) {
+        if (!s.included[std::size_t(i)])
+            continue;
+        if (!first)
+            json += u',';
+        first = false;
+        json += prefixes.at(i);
+        appendFixed(json, s.componentScore[std::size_t(i)], 1);
+        json += u",\"weight\":"_s;
+        appendFixed(json, s.weight[std::size_t(i)], 4);
+        json += u'}';
+    }
+    json += u'}';
+    return json;
+}
+
+QString placeholders(qsizetype count)
+{
+    QString out;
+    out.reserve(count * 3);
+    for (qsizetype i = 0; i < count; ++i)
+        out += i == 0 ? u"?"_s : u", ?"_s;
+    return out;
+}
+
+// " AND <column> IN (?, ...)" for a chunk of ids (nothing for the whole portfolio), bindings appended.
+QString idFilter(const QString &column, const QStringList *chunk, QVariantList &bindings)
+{
+    if (!chunk)
+        return {};
+    for (const QString &id : *chunk)
+        bindings << id;
+    return u" AND %1 IN (%2)"_s.arg(column, placeholders(chunk->size()));
+}
+
+Error cancelledError()
+{
+    return { ErrorCode::Cancelled, {}, u"the health recompute was cancelled; nothing was written"_s };
+}
+
+QString number1(double value)
+{
+    return QString::number(value, 'f', 1);
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------------------
+// Formulas (see the header for the definitions)
+
+double HealthFormulas::round1(double value)
+{
+    return std::round(value * 10.0) / 10.0;
+}
+
+std::optional<double> HealthFormulas::usage(const HealthInputs &in)
+{
+    if (!usageOnRecord(in) || in.lookbackDays < 1)
+        return {};
+    const QDate trackedFrom = std::max(in.firstUsageDay, windowStart(in, 1));
+    const double trackedDays = double(trackedFrom.daysTo(in.asOf) + 1);
+    const double expectedActiveDays = trackedDays / 7.0 * HealthRules::kActiveDaysPerWeekForFullUsage;
+    const double frequency = std::min(1.0, in.activeDays / expectedActiveDays);
+    const bool previousWindowTracked = in.firstUsageDay <= windowStart(in, 2);
+    if (!previousWindowTracked || in.previousEvents <= 0)
+        return 100.0 * frequency;
+    const double trend = std::min(1.0, double(in.events) / double(in.previousEvents));
+    return 100.0 * (frequency + trend) / 2.0;
+}
+
+std::optional<double> HealthFormulas::engagement(const HealthInputs &in)
+{
+    double sum = 0;
+    int signals = 0;
+    if (in.seatsPurchased && *in.seatsPurchased > 0 && usageOnRecord(in)) {
+        sum += std::min(1.0, in.peakDailyUsers / (HealthRules::kBreadthSeatShare * double(*in.seatsPurchased)));
+        ++signals;
+    }
+    if (in.touchesOnRecord && in.lookbackDays > 0) {
+        sum += std::min(1.0, in.touches / (HealthRules::kTouchesPer30Days * in.lookbackDays / 30.0));
+        ++signals;
+    }
+    if (signals == 0)
+        return {};
+    return 100.0 * sum / signals;
+}
+
+std::optional<double> HealthFormulas::support(const HealthInputs &in)
+{
+    if (!in.supportOnRecord || in.lookbackDays < 1)
+        return {};
+    const double points = in.tickets + HealthRules::kBreachPoints * in.breachedTickets
+        + HealthRules::kEscalationPoints * in.escalations;
+    const double size = in.seatsPurchased && *in.seatsPurchased > 0
+        ? std::max<double>(10.0, double(*in.seatsPurchased)) / 10.0
+        : std::max(10'000.0, in.arr) / 10'000.0;
+    const double rate = points * (30.0 / in.lookbackDays) / size;
+    return 100.0 * std::max(0.0, 1.0 - rate / HealthRules::kSupportRateAtZero);
+}
+
+std::optional<double> HealthFormulas::satisfaction(const HealthInputs &in)
+{
+    const int answers = in.npsAnswers + in.csatAnswers + in.ticketCsatAnswers;
+    if (answers <= 0)
+        return {};
+    const double total
+        = 10.0 * in.npsSum + 25.0 * (in.csatSum - in.csatAnswers) + 25.0 * (in.ticketCsatSum - in.ticketCsatAnswers);
+    return total / answers;
+}
+
+std::optional<double> HealthFormulas::financial(const HealthInputs &in)
+{
+    double sum = 0;
+    int signals = 0;
+    if (in.seatsPurchased && *in.seatsPurchased > 0 && in.seatsUsed) {
+        sum += std::min(1.0, double(*in.seatsUsed) / double(*in.seatsPurchased));
+        ++signals;
+    }
+    switch (in.payment) {
+    case HealthInputs::Payment::Current:
+        sum += 1.0;
+        ++signals;
+        break;
+    case HealthInputs::Payment::Late:
+        sum += HealthRules::kLatePaymentFactor;
+        ++signals;
+        break;
+    case HealthInputs::Payment::Overdue:
+        sum += HealthRules::kOverduePaymentFactor;
+        ++signals;
+        break;
+    case HealthInputs::Payment::Failed:
+        ++signals;
+        break;
+    case HealthInputs::Payment::Unknown:
+        break;
+    }
+    if (signals == 0)
+        return {};
+    return 100.0 * sum / signals;
+}
+
+std::optional<double> HealthFormulas::onboarding(const HealthInputs &in)
+{
+    if (in.onboardingPlans <= 0 || in.milestonesDue <= 0)
+        return {};
+    return 100.0 * (in.milestonesOnTime + HealthRules::kLateMilestoneCredit * in.milestonesLate) / in.milestonesDue;
+}
+
+std::optional<double> HealthFormulas::component(const QString &key, const HealthInputs &in)
+{
+    return componentAt(int(HealthComponents::all().indexOf(key)), in);
+}
+
+QString HealthFormulas::exclusionReason(const QString &key, const HealthInputs &in)
+{
+    if (component(key, in))
+        return {};
+    const int L = in.lookbackDays;
+    if (key == HealthComponents::Usage)
+        return u"no product usage on record up to %1"_s.arg(dateText(in.asOf));
+    if (key == HealthComponents::Engagement)
+        return u"no purchased seats with usage on record, and no survey response, inbound message or meeting on "
+               "record"_s;
+    if (key == HealthComponents::Support)
+        return u"no support tickets or escalations on record"_s;
+    if (key == HealthComponents::Satisfaction)
+        return u"no NPS or CSAT answer in the last %1 days and no rated ticket opened in the last %2 days"_s
+            .arg(L * HealthRules::kSatisfactionWindowFactor)
+            .arg(L);
+    if (key == HealthComponents::Financial)
+        return u"no contract covering %1 with seats or a payment status"_s.arg(dateText(in.asOf));
+    if (key == HealthComponents::Onboarding)
+        return in.onboardingPlans <= 0 ? u"no open onboarding plan (or one completed in the last %1 days)"_s.arg(L)
+                                       : u"no onboarding milestone due yet"_s;
+    return u"unknown component"_s;
+}
+
+QVariantMap HealthInputs::toMap(const QString &component) const
+{
+    QVariantMap m;
+    const QString wStart = dateText(windowStart(*this, 1));
+    if (component == HealthComponents::Usage || component == HealthComponents::Engagement) {
+        m.insert(u"window_start"_s, wStart);
+        m.insert(u"window_end"_s, dateText(asOf));
+        m.insert(u"first_usage_day"_s, firstUsageDay.isValid() ? QVariant(dateText(firstUsageDay)) : QVariant());
+    }
+    if (component == HealthComponents::Usage) {
+        m.insert(u"active_days"_s, activeDays);
+        m.insert(u"events"_s, events);
+        m.insert(u"previous_window_start"_s, dateText(windowStart(*this, 2)));
+        m.insert(u"previous_events"_s, previousEvents);
+    } else if (component == HealthComponents::Engagement) {
+        m.insert(u"peak_daily_users"_s, peakDailyUsers);
+        m.insert(u"seats_purchased"_s, seatsPurchased ? QVariant(*seatsPurchased) : QVariant());
+        m.insert(u"touches"_s, touches);
+        m.insert(u"touches_on_record"_s, touchesOnRecord);
+    } else if (component == HealthComponents::Support) {
+        m.insert(u"window_start"_s, wStart);
+        m.insert(u"tickets"_s, tickets);
+        m.insert(u"breached_tickets"_s, breachedTickets);
+        m.insert(u"escalations"_s, escalations);
+        m.insert(u"support_on_record"_s, supportOnRecord);
+        m.insert(u"seats_purchased"_s, seatsPurchased ? QVariant(*seatsPurchased) : QVariant());
+        m.insert(u"arr"_s, arr);
+    } else if (component == HealthComponents::Satisfaction) {
+        m.insert(u"window_start"_s, dateText(windowStart(*this, HealthRules::kSatisfactionWindowFactor)));
+        m.insert(u"ticket_window_start"_s, wStart);
+        m.insert(u"nps_answers"_s, npsAnswers);
+        m.insert(u"nps_average"_s, npsAnswers > 0 ? QVariant(npsSum / npsAnswers) : QVariant());
+        m.insert(u"csat_answers"_s, csatAnswers);
+        m.insert(u"csat_average"_s, csatAnswers > 0 ? QVariant(csatSum / csatAnswers) : QVariant());
+        m.insert(u"ticket_csat_answers"_s, ticketCsatAnswers);
+        m.insert(
+            u"ticket_csat_average"_s, ticketCsatAnswers > 0 ? QVariant(ticketCsatSum / ticketCsatAnswers) : QVariant());
+    } else if (component == HealthComponents::Financial) {
+        m.insert(u"seats_purchased"_s, seatsPurchased ? QVariant(*seatsPurchased) : QVariant());
+        m.insert(u"seats_used"_s, seatsUsed ? QVariant(*seatsUsed) : QVariant());
+        m.insert(u"payment_status"_s, payment == Payment::Unknown ? QVariant() : QVariant(paymentName(payment)));
+    } else if (component == HealthComponents::Onboarding) {
+        m.insert(u"plans"_s, onboardingPlans);
+        m.insert(u"milestones_due"_s, milestonesDue);
+        m.insert(u"milestones_on_time"_s, milestonesOnTime);
+        m.insert(u"milestones_late"_s, milestonesLate);
+        m.insert(u"milestones_overdue"_s, std::max(0, milestonesDue - milestonesOnTime - milestonesLate));
+    }
+    return m;
+}
+
+namespace {
+
+// What an included component measured, in words (the explanation's reason for included components).
+QString describe(const QString &key, const HealthInputs &in)
+{
+    const int L = in.lookbackDays;
+    if (key == HealthComponents::Usage) {
+        QString text = u"active on %1 of the last %2 days, %3 events"_s.arg(in.activeDays).arg(L).arg(in.events);
+        if (in.firstUsageDay <= windowStart(in, 2) && in.previousEvents > 0)
+            text += u" against %1 in the %2 days before"_s.arg(in.previousEvents).arg(L);
+        return text;
+    }
+    if (key == HealthComponents::Engagement) {
+        QStringList parts;
+        if (in.seatsPurchased && *in.seatsPurchased > 0 && usageOnRecord(in))
+            parts << u"up to %1 active users a day for %2 purchased seats"_s.arg(in.peakDailyUsers)
+                         .arg(*in.seatsPurchased);
+        if (in.touchesOnRecord)
+            parts << u"%1 survey responses, inbound messages or meetings in the last %2 days"_s.arg(in.touches).arg(L);
+        return parts.join(u"; "_s);
+    }
+    if (key == HealthComponents::Support)
+        return u"%1 tickets opened in the last %2 days, %3 past their SLA, %4 escalated"_s.arg(in.tickets)
+            .arg(L)
+            .arg(in.breachedTickets)
+            .arg(in.escalations);
+    if (key == HealthComponents::Satisfaction)
+        return u"%1 NPS and %2 CSAT answers in the last %3 days, %4 rated tickets opened in the last %5 days"_s
+            .arg(in.npsAnswers)
+            .arg(in.csatAnswers)
+            .arg(L * HealthRules::kSatisfactionWindowFactor)
+            .arg(in.ticketCsatAnswers)
+            .arg(L);
+    if (key == HealthComponents::Financial) {
+        QStringList parts;
+        if (in.seatsPurchased && *in.seatsPurchased > 0 && in.seatsUsed)
+            parts << u"%1 of %2 seats in use"_s.arg(*in.seatsUsed).arg(*in.seatsPurchased);
+        if (in.payment != HealthInputs::Payment::Unknown)
+            parts << u"payments %1"_s.arg(paymentName(in.payment));
+        return parts.join(u"; "_s);
+    }
+    if (key == HealthComponents::Onboarding)
+        return u"%1 of %2 milestones due were completed on time, %3 late"_s.arg(in.milestonesOnTime)
+            .arg(in.milestonesDue)
+            .arg(in.milestonesLate);
+    return {};
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------------------
+// The batch: customers of one recompute and their inputs
+
+namespace {
+
+class BatchLoader
+{
+public:
+    BatchLoader(const Storage::Database &db, const RecomputeControl &control)
+        : m_db(db)
+        , m_control(control)
+    { }
+
+    bool cancelled() const { return m_control.isCancelled && m_control.isCancelled(); }
+    void progress(const QString &stage, qint64 done, qint64 total) const
+    {
+        if (m_control.progress)
+            m_control.progress(stage, done, total);
+    }
+
+    // Runs `build(chunk)` once for the whole portfolio (ids == nullptr) or once per chunk of ids, handing
+    // every row to `row`.
+    template<typename Build, typename Row> Status forEachRow(const QStringList *ids, Build build, Row row) const
+    {
+        const auto runOne = [&](const QStringList *chunk) -> Status {
+            QVariantList bindings;
+            const QString sql = build(chunk, bindings);
+            auto q = Storage::exec(m_db, sql, bindings);
+            if (!q)
+                return q.error();
+            while (q->next())
+                row(*q);
+            return {};
+        };
+        if (!ids)
+            return runOne(nullptr);
+        for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+            const QStringList chunk = ids->mid(at, kIdChunk);
+            if (auto ok = runOne(&chunk); !ok)
+                return ok;
+        }
+        return {};
+    }
+
+    QString dayOf(const QString &timestampColumn) const
+    {
+        return m_db.dialect() == Storage::Dialect::Sqlite
+            ? u"substr(%1, 1, 10)"_s.arg(timestampColumn)
+            : u"CAST((%1 AT TIME ZONE 'UTC') AS DATE)"_s.arg(timestampColumn);
+    }
+
+    const Storage::Database &m_db;
+    const RecomputeControl &m_control;
+};
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------------------
+
+HealthService::HealthService(const Storage::Database &db, const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_db(db)
+    , m_clock(clock)
+{ }
+
+QDate HealthService::dayOrToday(QDate day) const
+{
+    return day.isValid() ? day : m_clock.today();
+}
+
+HealthScoringConfig HealthService::defaultConfig()
+{
+    HealthScoringConfig c;
+    c.configVersion = 1;
+    c.name = u"Default health scoring"_s;
+    // Usage carries the most weight: it is the earliest and most frequent signal of value (DESIGN.md §4);
+    // satisfaction next, the other four share the rest.
+    c.weights = {
+        { HealthComponents::Usage, 0.30 },
+        { HealthComponents::Engagement, 0.15 },
+        { HealthComponents::Support, 0.15 },
+        { HealthComponents::Satisfaction, 0.20 },
+        { HealthComponents::Financial, 0.10 },
+        { HealthComponents::Onboarding, 0.10 },
+    };
+    c.greenThreshold = 70;
+    c.yellowThreshold = 40;
+    c.lookbackDays = 30;
+    c.isActive = true;
+    c.note = u"Created automatically on first use (defaults of DESIGN.md §4)."_s;
+    c.createdBy = u"system"_s;
+    return c;
+}
+
+Status HealthService::ensureDefaultConfig()
+{
+    auto count = Storage::exec(m_db, u"SELECT COUNT(*) FROM health_scoring_configs"_s);
+    if (!count)
+        return count.error();
+    if (count->next() && count->value(0).toLongLong() > 0)
+        return {};
+    Storage::HealthScoringConfigRepository repo(m_db);
+    auto created = repo.create(defaultConfig());
+    if (!created) {
+        // Another connection created it first (version is unique).
+        if (created.error().code == ErrorCode::AlreadyExists)
+            return {};
+        return created.error();
+    }
+    qCInfo(lcHealth) << "created the default health scoring config (version 1)";
+    Q_EMIT scoringConfigChanged(1);
+    return {};
+}
+
+Result<HealthScoringConfig> HealthService::activeConfig(std::optional<qint64> segmentId)
+{
+    if (auto ok = ensureDefaultConfig(); !ok)
+        return ok.error();
+    using Repo = Storage::HealthScoringConfigRepository;
+    const QString base = u"SELECT %1 FROM health_scoring_configs WHERE is_active AND "_s.arg(Repo::selectList());
+    if (segmentId) {
+        auto q = Storage::exec(m_db, u"SELECT id FROM segments WHERE id = ? AND deleted_at IS NULL"_s, { *segmentId });
+        if (!q)
+            return q.error();
+        if (!q->next())
+            return Error::notFound(u"segment_id"_s, u"no segment with id %1"_s.arg(*segmentId));
+        auto own = Storage::exec(m_db, base + u"segment_id = ?"_s, { *segmentId });
+        if (!own)
+            return own.error();
+        if (own->next())
+            return Repo::fromRow(*own, own->record());
+    }
+    auto global = Storage::exec(m_db, base + u"segment_id IS NULL"_s);
+    if (!global)
+        return global.error();
+    if (!global->next())
+        return Error::notFound(
+            u"version"_s, u"no portfolio-wide health scoring config is active; activate one of the stored versions"_s);
+    return Repo::fromRow(*global, global->record());
+}
+
+Result<HealthScoringConfig> HealthService::config(int version) const
+{
+    using Repo = Storage::HealthScoringConfigRepository;
+    auto q = Storage::exec(
+        m_db, u"SELECT %1 FROM health_scoring_configs WHERE version = ?"_s.arg(Repo::selectList()), { version });
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(u"version"_s, u"no health scoring config with version %1"_s.arg(version));
+    return Repo::fromRow(*q, q->record());
+}
+
+Result<QList<HealthScoringConfig>> HealthService::configs(int limit) const
+{
+    if (limit < 1 || limit > 500)
+        return Error::invalid(u"limit"_s, u"must be between 1 and 500"_s);
+    using Repo = Storage::HealthScoringConfigRepository;
+    auto q = Storage::exec(m_db,
+        u"SELECT %1 FROM health_scoring_configs ORDER BY version DESC LIMIT %2"_s.arg(Repo::selectList()).arg(limit));
+    if (!q)
+        return q.error();
+    QList<HealthScoringConfig> out;
+    const QSqlRecord rec = q->record();
+    while (q->next())
+        out << Repo::fromRow(*q, rec);
+    return out;
+}
+
+Result<HealthScoringConfig> HealthService::createConfig(const HealthScoringConfig &draft, bool activate)
+{
+    // Component keys must be ones the formulas know, and at least one must carry weight; the domain type
+    // checks the rest (0..1 each, sum 1 ± 0.01, thresholds, lookback).
+    const QStringList known = HealthComponents::all();
+    double positive = 0;
+    for (auto it = draft.weights.cbegin(); it != draft.weights.cend(); ++it) {
+        if (!known.contains(it.key()))
+            return Error::invalid(
+                u"weights"_s, u"unknown component '%1' (known: %2)"_s.arg(it.key(), known.join(u", "_s)));
+        positive += std::max(0.0, it.value().toDouble());
+    }
+    if (!draft.weights.isEmpty() && positive <= 0)
+        return Error::invalid(u"weights"_s, u"at least one component needs a weight above 0"_s);
+    if (draft.segmentId) {
+        auto q = Storage::exec(
+            m_db, u"SELECT is_dynamic FROM segments WHERE id = ? AND deleted_at IS NULL"_s, { *draft.segmentId });
+        if (!q)
+            return q.error();
+        if (!q->next())
+            return Error::notFound(u"segment_id"_s, u"no segment with id %1"_s.arg(*draft.segmentId));
+        bool dynamic = false;
+        Storage::Convert::fromSql(q->value(0), dynamic);
+        if (dynamic)
+            return Error::invalid(u"segment_id"_s,
+                u"per-segment scoring needs a static segment (members listed in segment_members); segment %1 "
+                "is dynamic"_s.arg(*draft.segmentId));
+    }
+    if (auto ok = ensureDefaultConfig(); !ok)
+        return ok.error();
+
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto next = Storage::exec(m_db, u"SELECT COALESCE(MAX(version), 0) + 1 FROM health_scoring_configs"_s);
+    if (!next)
+        return next.error();
+    HealthScoringConfig config = draft;
+    config.configVersion = next->next() ? next->value(0).toInt() : 1;
+    config.isActive = activate;
+    if (activate) {
+        const QString scope = config.segmentId ? u"segment_id = ?"_s : u"segment_id IS NULL"_s;
+        QVariantList bindings;
+        if (config.segmentId)
+            bindings << *config.segmentId;
+        auto off = Storage::exec(m_db,
+            u"UPDATE health_scoring_configs SET is_active = FALSE, updated_at = %1 WHERE is_active AND %2"_s.arg(
+                Storage::nowExpression(m_db.dialect()), scope),
+            bindings);
+        if (!off)
+            return off.error();
+    }
+    Storage::HealthScoringConfigRepository repo(m_db);
+    auto created = repo.create(config);
+    if (!created)
+        return created.error();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    Q_EMIT scoringConfigChanged(created->configVersion);
+    return created;
+}
+
+Result<HealthScoringConfig> HealthService::activateConfig(int version)
+{
+    auto existing = config(version);
+    if (!existing)
+        return existing.error();
+    if (existing->isActive)
+        return existing;
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    const QString now = Storage::nowExpression(m_db.dialect());
+    const QString scope = existing->segmentId ? u"segment_id = ?"_s : u"segment_id IS NULL"_s;
+    QVariantList bindings;
+    if (existing->segmentId)
+        bindings << *existing->segmentId;
+    auto off = Storage::exec(m_db,
+        u"UPDATE health_scoring_configs SET is_active = FALSE, updated_at = %1 WHERE is_active AND %2"_s.arg(
+            now, scope),
+        bindings);
+    if (!off)
+        return off.error();
+    auto on = Storage::exec(m_db,
+        u"UPDATE health_scoring_configs SET is_active = TRUE, updated_at = %1 WHERE version = ?"_s.arg(now),
+        { version });
+    if (!on)
+        return on.error();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    Q_EMIT scoringConfigChanged(version);
+    return config(version);
+}
+
+Status HealthService::requireCustomer(const QString &customerId) const
+{
+    if (customerId.trimmed().isEmpty())
+        return Error::invalid(u"customer_id"_s, u"is required"_s);
+    auto q = Storage::exec(m_db, u"SELECT 1 FROM customers WHERE id = ? AND deleted_at IS NULL"_s, { customerId });
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error::notFound(u"customer_id"_s, u"no customer with id '%1'"_s.arg(customerId));
+    return {};
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Rebuilding usage_daily from usage_events
+
+Result<qint64> HealthService::rebuildDailyUsage(QDate from, QDate to)
+{
+    if (!from.isValid())
+        return Error::invalid(u"from"_s, u"is required"_s);
+    if (!to.isValid())
+        return Error::invalid(u"to"_s, u"is required"_s);
+    if (to < from)
+        return Error::invalid(u"to"_s, u"must not be before from"_s);
+    if (from.daysTo(to) > 3660)
+        return Error::invalid(u"to"_s, u"the range may span at most 10 years"_s);
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    const QVariantList range { dateText(from), dateText(to) };
+    if (auto del = Storage::exec(m_db, u"DELETE FROM usage_daily WHERE day >= ? AND day <= ?"_s, range); !del)
+        return del.error();
+    const QString day = m_db.dialect() == Storage::Dialect::Sqlite
+        ? u"substr(e.occurred_at, 1, 10)"_s
+        : u"CAST((e.occurred_at AT TIME ZONE 'UTC') AS DATE)"_s;
+    // Per feature, and the all-features row (feature '') that health and the usage views read; events without a
+    // feature count only in the all-features row. active_users = distinct user_ref of the day.
+    const QString sql = u"INSERT INTO usage_daily (customer_id, day, feature, events, active_users, quantity) "
+                        "SELECT e.customer_id, %1, e.feature, COUNT(*), COUNT(DISTINCT e.user_ref), SUM(e.quantity) "
+                        "FROM usage_events e WHERE e.occurred_at >= ? AND e.occurred_at < ? "
+                        "AND e.feature IS NOT NULL AND e.feature <> '' GROUP BY e.customer_id, %1, e.feature "
+                        "UNION ALL "
+                        "SELECT e.customer_id, %1, '', COUNT(*), COUNT(DISTINCT e.user_ref), SUM(e.quantity) "
+                        "FROM usage_events e WHERE e.occurred_at >= ? AND e.occurred_at < ? "
+                        "GROUP BY e.customer_id, %1"_s.arg(day);
+    const QString start = dayStart(from);
+    const QString end = dayStart(to.addDays(1));
+    auto ins = Storage::exec(m_db, sql, { start, end, start, end });
+    if (!ins)
+        return ins.error();
+    const qint64 rows = ins->numRowsAffected();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    return rows;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Computing
+
+namespace {
+
+// Loads the live customers, their configs and every component input for day D.
+Status loadBatch(const Storage::Database &db, const BatchLoader &loader, const QStringList *ids, QDate D,
+    QHash<QString, int> &index, QStringList &customerIds, std::vector<HealthInputs> &inputs, std::vector<int> &configOf,
+    QList<ConfigInfo> &configs)
+{
+    const QString dText = dateText(D);
+    const QString dEnd = dayStart(D.addDays(1));
+
+    // Active configs: the portfolio-wide one first, then per static segment.
+    using Repo = Storage::HealthScoringConfigRepository;
+    {
+        auto q = Storage::exec(db,
+            u"SELECT %1 FROM health_scoring_configs WHERE is_active ORDER BY (segment_id IS NOT NULL), version"_s.arg(
+                Repo::selectList()));
+        if (!q)
+            return q.error();
+        const QSqlRecord rec = q->record();
+        while (q->next())
+            configs << makeConfigInfo(Repo::fromRow(*q, rec));
+        if (configs.isEmpty() || configs.first().config.segmentId)
+            return Error::notFound(u"version"_s,
+                u"no portfolio-wide health scoring config is active; activate one of the stored versions"_s);
+    }
+    QHash<int, int> configByVersion;
+    for (int i = 0; i < configs.size(); ++i)
+        configByVersion.insert(configs.at(i).config.configVersion, i);
+
+    loader.progress(u"loading customers"_s, 0, 0);
+    // Live, not churned on D. The first usage day and whether any survey answer, two-way message, ticket or
+    // escalation is on record come from one index seek per customer each (usage_daily's (customer_id, day,
+    // feature) key and the per-customer indexes of the other tables), so the component queries below only
+    // read their windows.
+    auto customers = loader.forEachRow(
+        ids,
+        [&](const QStringList *chunk, QVariantList &b) -> QString {
+            b << dText << dEnd << dEnd << dEnd << dEnd << dText;
+            const QString filter = idFilter(u"c.id"_s, chunk, b);
+            return u"SELECT c.id, c.arr, (SELECT u.day FROM usage_daily u WHERE u.customer_id = c.id "
+                   "AND u.feature = '' AND u.events > 0 AND u.day <= ? ORDER BY u.day LIMIT 1), "
+                   "CASE WHEN EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = c.id "
+                   "AND r.deleted_at IS NULL AND r.responded_at < ?) THEN 1 ELSE 0 END, "
+                   "CASE WHEN EXISTS (SELECT 1 FROM communications m WHERE m.customer_id = c.id AND m.created_at < ? "
+                   "AND (m.direction = 'inbound' OR m.channel = 'meeting') AND m.status NOT IN ('failed', 'bounced')) "
+                   "THEN 1 ELSE 0 END, "
+                   "CASE WHEN EXISTS (SELECT 1 FROM support_tickets t WHERE t.customer_id = c.id "
+                   "AND t.deleted_at IS NULL AND t.opened_at < ?) THEN 1 ELSE 0 END, "
+                   "CASE WHEN EXISTS (SELECT 1 FROM escalations e WHERE e.customer_id = c.id "
+                   "AND e.deleted_at IS NULL AND e.opened_at < ?) THEN 1 ELSE 0 END "
+                   "FROM customers c WHERE c.deleted_at IS NULL AND (c.churned_at IS NULL OR c.churned_at > ?) "
+                   "AND NOT (c.status = 'churned' AND c.churned_at IS NULL)"_s
+                + filter;
+        },
+        [&](const QSqlQuery &q) {
+            const QString id = q.value(0).toString();
+            index.insert(id, int(customerIds.size()));
+            customerIds << id;
+            HealthInputs &in = inputs.emplace_back();
+            in.asOf = D;
+            in.arr = q.value(1).toDouble();
+            Storage::Convert::fromSql(q.value(2), in.firstUsageDay);
+            in.touchesOnRecord = q.value(3).toInt() != 0 || q.value(4).toInt() != 0;
+            in.supportOnRecord = q.value(5).toInt() != 0 || q.value(6).toInt() != 0;
+            configOf.push_back(0);
+        });
+    if (!customers)
+        return customers;
+    if (loader.cancelled())
+        return cancelledError();
+
+    if (configs.size() > 1) {
+        // The highest active segment config version among the customer's static segments wins.
+        auto seg = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                const QString filter = idFilter(u"sm.customer_id"_s, chunk, b);
+                return u"SELECT sm.customer_id, MAX(h.version) FROM segment_members sm "
+                       "JOIN health_scoring_configs h ON h.segment_id = sm.segment_id AND h.is_active "
+                       "JOIN segments s ON s.id = sm.segment_id AND s.deleted_at IS NULL AND NOT s.is_dynamic "
+                       "WHERE 1 = 1"_s
+                    + filter + u" GROUP BY sm.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                const int i = index.value(q.value(0).toString(), -1);
+                if (i >= 0)
+                    configOf[std::size_t(i)] = configByVersion.value(q.value(1).toInt(), 0);
+            });
+        if (!seg)
+            return seg;
+    }
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        inputs[i].lookbackDays = configs.at(configOf[i]).config.lookbackDays;
+
+    // Contracts covering D: seats and the worst payment status.
+    loader.progress(u"contracts"_s, 0, 0);
+    auto contracts = loader.forEachRow(
+        ids,
+        [&](const QStringList *chunk, QVariantList &b) -> QString {
+            b << dText << dText;
+            const QString filter = idFilter(u"k.customer_id"_s, chunk, b);
+            return u"SELECT k.customer_id, SUM(k.seats_purchased), SUM(k.seats_used), COUNT(k.seats_purchased), "
+                   "COUNT(k.seats_used), MAX(CASE k.payment_status WHEN 'current' THEN 1 WHEN 'late' THEN 2 "
+                   "WHEN 'overdue' THEN 3 WHEN 'failed' THEN 4 END) FROM contracts k "
+                   "WHERE k.deleted_at IS NULL AND k.status <> 'cancelled' AND k.start_date <= ? AND k.end_date >= ?"_s
+                + filter + u" GROUP BY k.customer_id"_s;
+        },
+        [&](const QSqlQuery &q) {
+            const int i = index.value(q.value(0).toString(), -1);
+            if (i < 0)
+                return;
+            HealthInputs &in = inputs[std::size_t(i)];
+            if (q.value(3).toLongLong() > 0)
+                in.seatsPurchased = q.value(1).toLongLong();
+            if (q.value(4).toLongLong() > 0)
+                in.seatsUsed = q.value(2).toLongLong();
+            if (!q.value(5).isNull())
+                in.payment = HealthInputs::Payment(std::clamp(q.value(5).toInt(), 0, 4));
+        });
+    if (!contracts)
+        return contracts;
+    if (loader.cancelled())
+        return cancelledError();
+
+    // Everything that depends on the window, once per distinct lookback in use.
+    QList<int> lookbacks;
+    for (int c : configOf) {
+        if (!lookbacks.contains(configs.at(c).config.lookbackDays))
+            lookbacks << configs.at(c).config.lookbackDays;
+    }
+    for (const int L : std::as_const(lookbacks)) {
+        const QDate wStart = D.addDays(-(L - 1));
+        const QDate pStart = D.addDays(-(2 * qint64(L) - 1));
+        const QDate sStart = D.addDays(-(qint64(HealthRules::kSatisfactionWindowFactor) * L - 1));
+        const QString wStartTs = dayStart(wStart);
+        const QString sStartTs = dayStart(sStart);
+        const auto target = [&](const QSqlQuery &q) -> HealthInputs * {
+            const int i = index.value(q.value(0).toString(), -1);
+            if (i < 0 || inputs[std::size_t(i)].lookbackDays != L)
+                return nullptr;
+            return &inputs[std::size_t(i)];
+        };
+
+        loader.progress(u"usage"_s, 0, 0);
+        auto usage = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << dateText(wStart) << dateText(wStart) << dateText(wStart) << dateText(wStart) << dateText(pStart)
+                  << dText;
+                const QString filter = idFilter(u"u.customer_id"_s, chunk, b);
+                return u"SELECT u.customer_id, SUM(CASE WHEN u.day >= ? THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN u.day >= ? THEN u.events ELSE 0 END), "
+                       "SUM(CASE WHEN u.day < ? THEN u.events ELSE 0 END), "
+                       "MAX(CASE WHEN u.day >= ? THEN u.active_users ELSE 0 END) "
+                       "FROM usage_daily u WHERE u.feature = '' AND u.events > 0 AND u.day >= ? AND u.day <= ?"_s
+                    + filter + u" GROUP BY u.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q)) {
+                    in->activeDays = q.value(1).toInt();
+                    in->events = q.value(2).toLongLong();
+                    in->previousEvents = q.value(3).toLongLong();
+                    in->peakDailyUsers = q.value(4).toInt();
+                }
+            });
+        if (!usage)
+            return usage;
+        if (loader.cancelled())
+            return cancelledError();
+
+        loader.progress(u"surveys"_s, 0, 0);
+        // Survey answers in S: NPS and CSAT for satisfaction, and every answer in W as an engagement touch.
+        auto surveys = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << wStartTs << sStartTs << dEnd;
+                const QString filter = idFilter(u"r.customer_id"_s, chunk, b);
+                return u"SELECT r.customer_id, SUM(CASE WHEN r.responded_at >= ? THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN r.kind = 'nps' THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN r.kind = 'nps' THEN r.score ELSE 0 END), "
+                       "SUM(CASE WHEN r.kind = 'csat' THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN r.kind = 'csat' THEN r.score ELSE 0 END) FROM survey_responses r "
+                       "WHERE r.deleted_at IS NULL AND r.kind IN ('nps', 'csat', 'ces') AND r.responded_at >= ? "
+                       "AND r.responded_at < ?"_s
+                    + filter + u" GROUP BY r.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q)) {
+                    in->touches += q.value(1).toInt();
+                    in->npsAnswers = q.value(2).toInt();
+                    in->npsSum = q.value(3).toDouble();
+                    in->csatAnswers = q.value(4).toInt();
+                    in->csatSum = q.value(5).toDouble();
+                }
+            });
+        if (!surveys)
+            return surveys;
+        if (loader.cancelled())
+            return cancelledError();
+
+        loader.progress(u"communications"_s, 0, 0);
+        // Inbound messages and meetings in W; the status list lets both dialects walk (status, created_at).
+        auto messages = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << wStartTs << dEnd;
+                const QString filter = idFilter(u"m.customer_id"_s, chunk, b);
+                return u"SELECT m.customer_id, COUNT(*) FROM communications m "
+                       "WHERE m.status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') "
+                       "AND m.created_at >= ? AND m.created_at < ? "
+                       "AND (m.direction = 'inbound' OR m.channel = 'meeting')"_s
+                    + filter + u" GROUP BY m.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q))
+                    in->touches += q.value(1).toInt();
+            });
+        if (!messages)
+            return messages;
+        if (loader.cancelled())
+            return cancelledError();
+
+        loader.progress(u"support"_s, 0, 0);
+        // Tickets opened in W. Breached: a due time passed before the end of D and the response/resolution came
+        // later or not at all. Ticket ratings of the same tickets feed satisfaction.
+        auto tickets = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << dEnd << dEnd << wStartTs << dEnd;
+                const QString filter = idFilter(u"t.customer_id"_s, chunk, b);
+                return u"SELECT t.customer_id, COUNT(*), "
+                       "SUM(CASE WHEN (t.first_response_due_at < ? AND (t.first_response_at IS NULL "
+                       "OR t.first_response_at > t.first_response_due_at)) OR "
+                       "(t.resolution_due_at < ? AND (COALESCE(t.resolved_at, t.closed_at) IS NULL "
+                       "OR COALESCE(t.resolved_at, t.closed_at) > t.resolution_due_at)) THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN t.escalated THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN t.csat IS NOT NULL THEN 1 ELSE 0 END), "
+                       "SUM(CASE WHEN t.csat IS NOT NULL THEN t.csat ELSE 0 END) "
+                       "FROM support_tickets t WHERE t.deleted_at IS NULL AND t.opened_at >= ? AND t.opened_at < ?"_s
+                    + filter + u" GROUP BY t.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q)) {
+                    in->tickets = q.value(1).toInt();
+                    in->breachedTickets = q.value(2).toInt();
+                    in->escalations += q.value(3).toInt();
+                    in->ticketCsatAnswers = q.value(4).toInt();
+                    in->ticketCsatSum = q.value(5).toDouble();
+                }
+            });
+        if (!tickets)
+            return tickets;
+        // Escalations without a ticket opened in W (those with one count through the ticket's escalated flag).
+        auto escalations = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << wStartTs << dEnd;
+                const QString filter = idFilter(u"e.customer_id"_s, chunk, b);
+                return u"SELECT e.customer_id, COUNT(*) FROM escalations e WHERE e.deleted_at IS NULL "
+                       "AND e.ticket_id IS NULL AND e.opened_at >= ? AND e.opened_at < ?"_s
+                    + filter + u" GROUP BY e.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q))
+                    in->escalations += q.value(1).toInt();
+            });
+        if (!escalations)
+            return escalations;
+        if (loader.cancelled())
+            return cancelledError();
+
+        loader.progress(u"onboarding"_s, 0, 0);
+        auto onboarding = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << dEnd << dEnd << dText << dText << dateText(wStart);
+                const QString filter = idFilter(u"p.customer_id"_s, chunk, b);
+                const QString completedDay = loader.dayOf(u"m.completed_at"_s);
+                return u"SELECT p.customer_id, COUNT(DISTINCT p.id), SUM(CASE WHEN m.id IS NOT NULL THEN 1 ELSE 0 "
+                       u"END), "
+                       "SUM(CASE WHEN m.status = 'completed' AND m.completed_at < ? AND %1 <= m.due_date THEN 1 ELSE 0 "
+                       "END), "
+                       "SUM(CASE WHEN m.status = 'completed' AND m.completed_at < ? AND %1 > m.due_date THEN 1 ELSE 0 "
+                       "END) "
+                       "FROM onboarding_plans p LEFT JOIN onboarding_milestones m ON m.plan_id = p.id "
+                       "AND m.deleted_at IS NULL AND m.status <> 'skipped' AND m.due_date IS NOT NULL AND m.due_date "
+                       "<= ? "
+                       "WHERE p.deleted_at IS NULL AND p.status <> 'cancelled' AND (p.started_on IS NULL OR "
+                       "p.started_on <= ?) "
+                       "AND (p.completed_on IS NULL OR p.completed_on >= ?)"_s.arg(completedDay)
+                    + filter + u" GROUP BY p.customer_id"_s;
+            },
+            [&](const QSqlQuery &q) {
+                if (HealthInputs *in = target(q)) {
+                    in->onboardingPlans = q.value(1).toInt();
+                    in->milestonesDue = q.value(2).toInt();
+                    in->milestonesOnTime = q.value(3).toInt();
+                    in->milestonesLate = q.value(4).toInt();
+                }
+            });
+        if (!onboarding)
+            return onboarding;
+        if (loader.cancelled())
+            return cancelledError();
+    }
+    return {};
+}
+
+struct PreviousScore
+{
+    QDate day;
+    double score = 0;
+    HealthBand band = HealthBand::Red;
+};
+
+// Upserts health_scores rows in multi-row statements (BulkInserter writes plain INSERTs only).
+class ScoreUpserter
+{
+public:
+    explicit ScoreUpserter(const Storage::Database &db)
+        : m_db(db)
+        , m_full(db.connection())
+    {
+        m_pending.reserve(kUpsertRowsPerStatement * kColumns);
+    }
+
+    Status add(const QString &customerId, const QVariant &day, double score, const QVariant &band,
+        const QString &components, int configVersion, const QVariant &computedAt)
+    {
+        m_pending << customerId << day << score << band << components << configVersion << computedAt;
+        if (m_pending.size() < qsizetype(kUpsertRowsPerStatement) * kColumns)
+            return {};
+        if (!m_fullPrepared) {
+            if (!m_full.prepare(sql(kUpsertRowsPerStatement)))
+                return Storage::errorFromSql(m_full.lastError(), u"health_scores"_s);
+            m_fullPrepared = true;
+        }
+        return run(m_full);
+    }
+
+    Status flush()
+    {
+        if (m_pending.isEmpty())
+            return {};
+        QSqlQuery tail(m_db.connection());
+        if (!tail.prepare(sql(int(m_pending.size() / kColumns))))
+            return Storage::errorFromSql(tail.lastError(), u"health_scores"_s);
+        return run(tail);
+    }
+
+private:
+    static constexpr int kColumns = 7;
+
+    QString sql(int rows) const
+    {
+        const QString one = u"(?, ?, ?, ?, ?, ?, ?)"_s;
+        QStringList values;
+        values.reserve(rows);
+        for (int i = 0; i < rows; ++i)
+            values << one;
+        // ON CONFLICT ... DO UPDATE with `excluded` is the same in SQLite ≥ 3.24 and PostgreSQL ≥ 9.5.
+        return u"INSERT INTO health_scores (customer_id, score_date, score, band, components, config_version, "
+               "computed_at) VALUES %1 ON CONFLICT (customer_id, score_date) DO UPDATE SET score = excluded.score, "
+               "band = excluded.band, components = excluded.components, config_version = excluded.config_version, "
+               "computed_at = excluded.computed_at, updated_at = %2"_s.arg(
+                   values.join(u", "_s), Storage::nowExpression(m_db.dialect()));
+    }
+
+    Status run(QSqlQuery &q)
+    {
+        for (qsizetype i = 0; i < m_pending.size(); ++i)
+            q.bindValue(int(i), m_pending.at(i));
+        const bool ok = q.exec();
+        m_pending.clear();
+        if (!ok)
+            return Storage::errorFromSql(q.lastError(), u"health_scores"_s);
+        return {};
+    }
+
+    const Storage::Database &m_db;
+    QSqlQuery m_full;
+    bool m_fullPrepared = false;
+    QVariantList m_pending;
+};
+
+} // namespace
+
+Result<RecomputeSummary> HealthService::recomputeAll(QDate asOf, const RecomputeControl &control)
+{
+    return recompute(nullptr, asOf, control);
+}
+
+Result<RecomputeSummary> HealthService::recomputeCustomers(
+    const QStringList &customerIds, QDate asOf, const RecomputeControl &control)
+{
+    if (customerIds.isEmpty())
+        return Error::invalid(u"customer_ids"_s, u"name at least one customer"_s);
+    QStringList ids = customerIds;
+    ids.removeDuplicates();
+    // Unknown or deleted ids are an error, not silently skipped (the caller asked for them by name).
+    QStringList missing;
+    for (qsizetype at = 0; at < ids.size(); at += kIdChunk) {
+        const QStringList chunk = ids.mid(at, kIdChunk);
+        QVariantList b;
+        const QString filter = idFilter(u"id"_s, &chunk, b);
+        auto q = Storage::exec(m_db, u"SELECT id FROM customers WHERE deleted_at IS NULL"_s + filter, b);
+        if (!q)
+            return q.error();
+        QSet<QString> found;
+        while (q->next())
+            found.insert(q->value(0).toString());
+        for (const QString &id : chunk) {
+            if (!found.contains(id))
+                missing << id;
+        }
+    }
+    if (!missing.isEmpty())
+        return Error::notFound(u"customer_ids"_s, u"no customer with id '%1'"_s.arg(missing.join(u"', '"_s)));
+    return recompute(&ids, asOf, control);
+}
+
+Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate asOf, const RecomputeControl &control)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const QDate today = m_clock.today();
+    const QDate D = dayOrToday(asOf);
+    if (D > today)
+        return Error::invalid(u"as_of"_s, u"must not be in the future (today is %1)"_s.arg(dateText(today)));
+    if (auto ok = ensureDefaultConfig(); !ok)
+        return ok.error();
+    BatchLoader loader(m_db, control);
+    RecomputeSummary summary;
+    summary.asOf = D;
+
+    // The write transaction starts before the first write: either the usage_daily rebuild below or the scores.
+    std::optional<Storage::Transaction> tx;
+    const auto beginWrite = [&]() -> Status {
+        if (tx)
+            return {};
+        tx.emplace(m_db);
+        if (!tx->isActive())
+            return tx->beginError();
+        return {};
+    };
+
+    // usage_daily is what the usage components read. When it holds nothing for the longest windows in use but
+    // usage_events does (a raw import, or a database filled before the aggregates existed), rebuild it from
+    // the events first, from the first event on.
+    {
+        auto maxLookback
+            = Storage::exec(m_db, u"SELECT MAX(lookback_days) FROM health_scoring_configs WHERE is_active"_s);
+        if (!maxLookback)
+            return maxLookback.error();
+        const int L = maxLookback->next() ? std::max(1, maxLookback->value(0).toInt()) : 30;
+        const QDate pStart = D.addDays(-(2 * qint64(L) - 1));
+        auto daily = Storage::exec(m_db, u"SELECT 1 FROM usage_daily WHERE day >= ? AND day <= ? LIMIT 1"_s,
+            { dateText(pStart), dateText(D) });
+        if (!daily)
+            return daily.error();
+        if (!daily->next()) {
+            auto events = Storage::exec(m_db,
+                u"SELECT MIN(occurred_at) FROM usage_events WHERE occurred_at < ? AND occurred_at >= ?"_s,
+                { dayStart(D.addDays(1)), dayStart(pStart) });
+            if (!events)
+                return events.error();
+            if (events->next() && !events->value(0).isNull()) {
+                auto first = Storage::exec(m_db, u"SELECT MIN(occurred_at) FROM usage_events"_s);
+                if (!first)
+                    return first.error();
+                QDateTime firstEvent;
+                if (first->next())
+                    Storage::Convert::fromSql(first->value(0), firstEvent);
+                const QDate from = firstEvent.isValid() ? std::min(firstEvent.toUTC().date(), pStart) : pStart;
+                loader.progress(u"rebuilding daily usage from events"_s, 0, 0);
+                if (auto ok = beginWrite(); !ok)
+                    return ok.error();
+                auto rebuilt = rebuildDailyUsage(from, D);
+                if (!rebuilt)
+                    return rebuilt.error();
+                summary.dailyUsageRowsRebuilt = *rebuilt;
+                qCInfo(lcHealth) << "rebuilt" << *rebuilt << "usage_daily rows from usage_events for" << from << "to"
+                                 << D;
+            }
+        }
+    }
+
+    QHash<QString, int> index;
+    QStringList customerIds;
+    std::vector<HealthInputs> inputs;
+    std::vector<int> configOf;
+    QList<ConfigInfo> configs;
+    if (auto ok = loadBatch(m_db, loader, ids, D, index, customerIds, inputs, configOf, configs); !ok)
+        return ok.error();
+    summary.customers = customerIds.size();
+
+    // Scores.
+    loader.progress(u"scoring"_s, 0, summary.customers);
+    std::vector<Scored> scored(inputs.size());
+    QSet<int> versionsUsed;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        scored[i] = combine(inputs[i], configs.at(configOf[i]));
+        if (scored[i].hasData)
+            versionsUsed.insert(configs.at(configOf[i]).config.configVersion);
+    }
+    if (loader.cancelled())
+        return cancelledError();
+
+    // The previous stored score of each customer (for timeline events), one index seek per customer.
+    loader.progress(u"previous scores"_s, 0, summary.customers);
+    QHash<int, PreviousScore> previous;
+    {
+        auto prev = loader.forEachRow(
+            ids,
+            [&](const QStringList *chunk, QVariantList &b) -> QString {
+                b << dateText(D);
+                const QString filter = idFilter(u"c.id"_s, chunk, b);
+                return u"SELECT h.customer_id, h.score, h.band, h.score_date FROM customers c "
+                       "JOIN health_scores h ON h.id = (SELECT h2.id FROM health_scores h2 WHERE h2.customer_id = c.id "
+                       "AND h2.score_date < ? ORDER BY h2.score_date DESC LIMIT 1) WHERE c.deleted_at IS NULL"_s
+                    + filter;
+            },
+            [&](const QSqlQuery &q) {
+                const int i = index.value(q.value(0).toString(), -1);
+                if (i < 0)
+                    return;
+                PreviousScore p;
+                p.score = q.value(1).toDouble();
+                Storage::Convert::fromSql(q.value(2), p.band);
+                Storage::Convert::fromSql(q.value(3), p.day);
+                previous.insert(i, p);
+            });
+        if (!prev)
+            return prev.error();
+    }
+    if (loader.cancelled())
+        return cancelledError();
+
+    // Writes, in one transaction.
+    if (auto ok = beginWrite(); !ok)
+        return ok.error();
+    const QDateTime now = m_clock.now();
+    const QVariant computedAt = Storage::Convert::toSql(now);
+    const QVariant dayValue = dateText(D);
+
+    // Rows of day D that get no score this time (no data any more, churned or deleted since) are removed, so the
+    // day holds exactly this recompute's result. Counting first (index only) spares the scan on a fresh day.
+    {
+        const QVariantList b { dateText(D) };
+        auto existing = Storage::exec(m_db, u"SELECT COUNT(*) FROM health_scores WHERE score_date = ?"_s, b);
+        if (!existing)
+            return existing.error();
+        if (existing->next() && existing->value(0).toLongLong() > 0) {
+            QStringList stale;
+            auto rows = loader.forEachRow(
+                ids,
+                [&](const QStringList *chunk, QVariantList &bindings) -> QString {
+                    bindings << dateText(D);
+                    return u"SELECT customer_id FROM health_scores WHERE score_date = ?"_s
+                        + idFilter(u"customer_id"_s, chunk, bindings);
+                },
+                [&](const QSqlQuery &q) {
+                    const QString id = q.value(0).toString();
+                    const int i = index.value(id, -1);
+                    if (i < 0 || !scored[std::size_t(i)].hasData)
+                        stale << id;
+                });
+            if (!rows)
+                return rows.error();
+            for (qsizetype at = 0; at < stale.size(); at += kIdChunk) {
+                const QStringList chunk = stale.mid(at, kIdChunk);
+                QVariantList bindings { dateText(D) };
+                const QString sql = u"DELETE FROM health_scores WHERE score_date = ?"_s
+                    + idFilter(u"customer_id"_s, &chunk, bindings);
+                if (auto del = Storage::exec(m_db, sql, bindings); !del)
+                    return del.error();
+            }
+        }
+    }
+
+    const QVariant bandValues[] = { Storage::Convert::toSql(HealthBand::Green),
+        Storage::Convert::toSql(HealthBand::Yellow), Storage::Convert::toSql(HealthBand::Red) };
+    ScoreUpserter upserter(m_db);
+    qint64 written = 0;
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        const Scored &s = scored[i];
+        if (!s.hasData) {
+            ++summary.unscored;
+            continue;
+        }
+        if (auto ok = upserter.add(customerIds.at(qsizetype(i)), dayValue, s.score, bandValues[int(s.band)],
+                componentsJson(s), configs.at(configOf[i]).config.configVersion, computedAt);
+            !ok)
+            return ok.error();
+        ++summary.scored;
+        switch (s.band) {
+        case HealthBand::Green:
+            ++summary.green;
+            break;
+        case HealthBand::Yellow:
+            ++summary.yellow;
+            break;
+        case HealthBand::Red:
+            ++summary.red;
+            break;
+        }
+        if (++written % 4096 == 0) {
+            loader.progress(u"writing scores"_s, written, summary.customers);
+            if (loader.cancelled())
+                return cancelledError();
+        }
+    }
+    if (auto ok = upserter.flush(); !ok)
+        return ok.error();
+    loader.progress(u"writing scores"_s, written, summary.customers);
+
+    // Timeline: band changes and moves of kTimelineMinChange points or more against the previous stored score.
+    // Source "<date>/<customer>" names the health_scores row by its natural key, so a recompute of the same day
+    // replaces its own events instead of adding duplicates.
+    loader.progress(u"timeline"_s, 0, 0);
+    {
+        const QString prefix = dateText(D) + u'/';
+        if (ids) {
+            for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+                QStringList sources;
+                for (const QString &id : ids->mid(at, kIdChunk))
+                    sources << prefix + id;
+                QVariantList b;
+                const QString filter = idFilter(u"source_id"_s, &sources, b);
+                auto del = Storage::exec(m_db,
+                    u"DELETE FROM timeline_events WHERE source_table = 'health_scores' AND kind = 'score_change'"_s
+                        + filter,
+                    b);
+                if (!del)
+                    return del.error();
+            }
+        } else {
+            // '0' follows '/' in every collation we use, so [prefix, date + '0') is exactly the ids of this day.
+            auto del = Storage::exec(m_db,
+                u"DELETE FROM timeline_events WHERE source_table = 'health_scores' AND kind = 'score_change' "
+                "AND source_id >= ? AND source_id < ?"_s,
+                { prefix, QString(dateText(D) + u'0') });
+            if (!del)
+                return del.error();
+        }
+        Storage::BulkInserter timeline(m_db, u"timeline_events"_s,
+            { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s, u"source_id"_s,
+                u"actor"_s },
+            128);
+        // A score of today happened now; a recomputed past day is placed at the end of that day.
+        const QDateTime occurred = D == today ? now : QDateTime(D, QTime(23, 59, 59, 999), QTimeZone::utc());
+        const QVariant occurredAt = Storage::Convert::toSql(occurred);
+        for (auto it = previous.cbegin(); it != previous.cend(); ++it) {
+            const Scored &s = scored[std::size_t(it.key())];
+            if (!s.hasData)
+                continue;
+            const PreviousScore &p = it.value();
+            const double change = HealthFormulas::round1(s.score - p.score);
+            if (s.band == p.band && std::abs(change) < HealthRules::kTimelineMinChange)
+                continue;
+            const QString id = customerIds.at(it.key());
+            const QString title = u"Health score %1 from %2 (%3) to %4 (%5)"_s.arg(change < 0 ? u"fell"_s : u"rose"_s,
+                number1(p.score), Domain::enumName(p.band), number1(s.score), Domain::enumName(s.band));
+            const QVariantMap detail {
+                { u"score_date"_s, dateText(D) },
+                { u"score"_s, s.score },
+                { u"band"_s, Domain::enumName(s.band) },
+                { u"previous_score_date"_s, dateText(p.day) },
+                { u"previous_score"_s, p.score },
+                { u"previous_band"_s, Domain::enumName(p.band) },
+                { u"change"_s, change },
+                { u"config_version"_s, configs.at(configOf[std::size_t(it.key())]).config.configVersion },
+            };
+            if (auto ok = timeline.add({ id, occurredAt, u"score_change"_s, title, Storage::Convert::toSql(detail),
+                    u"health_scores"_s, QString(prefix + id), u"health_service"_s });
+                !ok)
+                return ok.error();
+            ++summary.timelineEvents;
+        }
+        if (auto ok = timeline.flush(); !ok)
+            return ok.error();
+    }
+    if (loader.cancelled())
+        return cancelledError();
+    if (auto ok = tx->commit(); !ok)
+        return ok.error();
+
+    summary.configVersions = QList<int>(versionsUsed.cbegin(), versionsUsed.cend());
+    std::sort(summary.configVersions.begin(), summary.configVersions.end());
+    summary.seconds = timer.nsecsElapsed() / 1e9;
+    qCInfo(lcHealth) << "recomputed health for" << summary.scored << "of" << summary.customers << "customers on" << D
+                     << "in" << summary.seconds << "s";
+    Q_EMIT scoresRecomputed(int(summary.scored));
+    if (ids) {
+        for (const QString &id : *ids)
+            Q_EMIT customerScoreChanged(id);
+    }
+    return summary;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Reading
+
+Result<HealthExplanation> HealthService::explain(const QString &customerId, QDate asOf)
+{
+    if (auto ok = requireCustomer(customerId); !ok)
+        return ok.error();
+    const QDate D = dayOrToday(asOf);
+    if (D > m_clock.today())
+        return Error::invalid(u"as_of"_s, u"must not be in the future (today is %1)"_s.arg(dateText(m_clock.today())));
+    if (auto ok = ensureDefaultConfig(); !ok)
+        return ok.error();
+
+    HealthExplanation out;
+    out.customerId = customerId;
+    out.asOf = D;
+    RecomputeControl none;
+    BatchLoader loader(m_db, none);
+    const QStringList ids { customerId };
+    QHash<QString, int> index;
+    QStringList customerIds;
+    std::vector<HealthInputs> inputs;
+    std::vector<int> configOf;
+    QList<ConfigInfo> configs;
+    if (auto ok = loadBatch(m_db, loader, &ids, D, index, customerIds, inputs, configOf, configs); !ok)
+        return ok.error();
+    if (inputs.empty()) {
+        auto q = Storage::exec(m_db, u"SELECT churned_at FROM customers WHERE id = ?"_s, { customerId });
+        QDate churnedAt;
+        if (q && q->next())
+            Storage::Convert::fromSql(q->value(0), churnedAt);
+        out.reason = churnedAt.isValid()
+            ? u"the customer churned on %1; churned accounts are not scored"_s.arg(dateText(churnedAt))
+            : u"the customer is churned; churned accounts are not scored"_s;
+        return out;
+    }
+    const HealthInputs &in = inputs.front();
+    const ConfigInfo &config = configs.at(configOf.front());
+    const Scored s = combine(in, config);
+    out.configVersion = config.config.configVersion;
+    out.configName = config.config.name;
+    out.lookbackDays = config.config.lookbackDays;
+    out.greenThreshold = config.config.greenThreshold;
+    out.yellowThreshold = config.config.yellowThreshold;
+    const QStringList keys = HealthComponents::all();
+    for (int i = 0; i < kComponentCount; ++i) {
+        HealthComponent c;
+        c.key = keys.at(i);
+        c.configuredWeight = config.weights[std::size_t(i)];
+        c.included = s.included[std::size_t(i)];
+        c.inputs = in.toMap(c.key);
+        if (c.included) {
+            c.score = s.componentScore[std::size_t(i)];
+            c.weight = s.weight[std::size_t(i)];
+            c.contribution = c.weight * c.score;
+            c.reason = describe(c.key, in);
+        } else if (HealthFormulas::component(c.key, in)) {
+            c.reason = u"weight 0 in config version %1"_s.arg(config.config.configVersion);
+        } else {
+            c.reason = HealthFormulas::exclusionReason(c.key, in);
+        }
+        out.components << c;
+    }
+    out.hasData = s.hasData;
+    if (!s.hasData) {
+        out.reason = u"no component has data yet for %1 (see each component's reason)"_s.arg(dateText(D));
+        return out;
+    }
+    out.score = s.score;
+    out.band = s.band;
+
+    // What moved since last week: the latest stored score 7–14 days before D.
+    auto q = Storage::exec(m_db,
+        u"SELECT score_date, score, band, components FROM health_scores WHERE customer_id = ? AND score_date <= ? "
+        "AND score_date >= ? ORDER BY score_date DESC LIMIT 1"_s,
+        { customerId, dateText(D.addDays(-7)), dateText(D.addDays(-14)) });
+    if (!q)
+        return q.error();
+    if (!q->next()) {
+        out.comparisonReason
+            = u"no stored score between %1 and %2"_s.arg(dateText(D.addDays(-14)), dateText(D.addDays(-7)));
+        return out;
+    }
+    out.hasComparison = true;
+    Storage::Convert::fromSql(q->value(0), out.comparedWith);
+    out.previousScore = q->value(1).toDouble();
+    Storage::Convert::fromSql(q->value(2), out.previousBand);
+    QVariantMap before;
+    Storage::Convert::fromSql(q->value(3), before);
+    out.scoreChange = HealthFormulas::round1(out.score - out.previousScore);
+    for (const HealthComponent &c : std::as_const(out.components)) {
+        HealthComponentMove move;
+        move.key = c.key;
+        if (before.contains(c.key)) {
+            const QVariantMap b = before.value(c.key).toMap();
+            move.scoreBefore = b.value(u"score"_s).toDouble();
+            move.contributionBefore = *move.scoreBefore * b.value(u"weight"_s).toDouble();
+        }
+        if (c.included) {
+            move.scoreNow = c.score;
+            move.contributionNow = c.contribution;
+        }
+        move.change = move.contributionNow - move.contributionBefore;
+        if (std::abs(move.change) >= 0.05 || move.scoreBefore.has_value() != move.scoreNow.has_value())
+            out.moves << move;
+    }
+    std::sort(out.moves.begin(), out.moves.end(), [](const HealthComponentMove &a, const HealthComponentMove &b) {
+        return std::abs(a.change) > std::abs(b.change);
+    });
+    return out;
+}
+
+Result<HealthExplanation> HealthService::calculate(const QString &customerId, QDate asOf)
+{
+    auto stored = recomputeCustomers({ customerId }, asOf);
+    if (!stored)
+        return stored.error();
+    auto explanation = explain(customerId, asOf);
+    if (explanation)
+        explanation->stored = explanation->hasData;
+    return explanation;
+}
+
+Result<std::optional<HealthScore>> HealthService::latestScore(const QString &customerId, QDate onOrBefore) const
+{
+    if (auto ok = requireCustomer(customerId); !ok)
+        return ok.error();
+    using Repo = Storage::HealthScoreRepository;
+    auto q = Storage::exec(m_db,
+        u"SELECT %1 FROM health_scores WHERE customer_id = ? AND score_date <= ? ORDER BY score_date DESC LIMIT 1"_s
+            .arg(Repo::selectList()),
+        { customerId, dateText(dayOrToday(onOrBefore)) });
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<HealthScore>();
+    return std::optional<HealthScore>(Repo::fromRow(*q, q->record()));
+}
+
+Result<QList<HealthScore>> HealthService::history(const QString &customerId, QDate from, QDate to, int limit) const
+{
+    if (limit < 1 || limit > 1000)
+        return Error::invalid(u"limit"_s, u"must be between 1 and 1000"_s);
+    if (!from.isValid())
+        return Error::invalid(u"from"_s, u"is required"_s);
+    if (!to.isValid())
+        return Error::invalid(u"to"_s, u"is required"_s);
+    if (to < from)
+        return Error::invalid(u"to"_s, u"must not be before from"_s);
+    if (auto ok = requireCustomer(customerId); !ok)
+        return ok.error();
+    using Repo = Storage::HealthScoreRepository;
+    auto q = Storage::exec(m_db,
+        u"SELECT %1 FROM health_scores WHERE customer_id = ? AND score_date >= ? AND score_date <= ? "
+        "ORDER BY score_date LIMIT %2"_s.arg(Repo::selectList())
+            .arg(limit),
+        { customerId, dateText(from), dateText(to) });
+    if (!q)
+        return q.error();
+    QList<HealthScore> out;
+    const QSqlRecord rec = q->record();
+    while (q->next())
+        out << Repo::fromRow(*q, rec);
+    return out;
+}
+
+namespace {
+
+HealthTrend trendOver(const QList<HealthTrendPoint> &all, const QDate &D, int days)
+{
+    HealthTrend t;
+    t.days = days;
+    const QDate first = D.addDays(-(days - 1));
+    for (const HealthTrendPoint &p : all) {
+        if (p.day >= first && p.day <= D)
+            t.points << p;
+    }
+    if (t.points.size() < 2) {
+        t.reason = t.points.isEmpty() ? u"no stored score in the last %1 days"_s.arg(days)
+                                      : u"only one stored score in the last %1 days; a trend needs two"_s.arg(days);
+        return t;
+    }
+    t.hasData = true;
+    t.firstScore = t.points.constFirst().score;
+    t.lastScore = t.points.constLast().score;
+    t.change = HealthFormulas::round1(t.lastScore - t.firstScore);
+    t.minScore = t.maxScore = t.firstScore;
+    // Least-squares slope over (day offset, score).
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    const double n = double(t.points.size());
+    for (const HealthTrendPoint &p : std::as_const(t.points)) {
+        const double x = double(first.daysTo(p.day));
+        sx += x;
+        sy += p.score;
+        sxx += x * x;
+        sxy += x * p.score;
+        t.minScore = std::min(t.minScore, p.score);
+        t.maxScore = std::max(t.maxScore, p.score);
+    }
+    const double denominator = n * sxx - sx * sx;
+    t.slopePerDay = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
+    t.direction = t.change >= HealthRules::kTrendStableBand ? u"improving"_s
+        : t.change <= -HealthRules::kTrendStableBand        ? u"declining"_s
+                                                            : u"stable"_s;
+    return t;
+}
+
+} // namespace
+
+Result<HealthTrends> HealthService::trend(const QString &customerId, QDate asOf) const
+{
+    if (auto ok = requireCustomer(customerId); !ok)
+        return ok.error();
+    const QDate D = dayOrToday(asOf);
+    auto q = Storage::exec(m_db,
+        u"SELECT score_date, score, band FROM health_scores WHERE customer_id = ? AND score_date >= ? "
+        "AND score_date <= ? ORDER BY score_date"_s,
+        { customerId, dateText(D.addDays(-29)), dateText(D) });
+    if (!q)
+        return q.error();
+    QList<HealthTrendPoint> points;
+    while (q->next()) {
+        HealthTrendPoint p;
+        Storage::Convert::fromSql(q->value(0), p.day);
+        p.score = q->value(1).toDouble();
+        Storage::Convert::fromSql(q->value(2), p.band);
+        points << p;
+    }
+    HealthTrends out;
+    out.customerId = customerId;
+    out.asOf = D;
+    out.week = trendOver(points, D, 7);
+    out.month = trendOver(points, D, 30);
+    return out;
+}
+
+Result<PortfolioHealth> HealthService::portfolioSummary(QDate asOf) const
+{
+    const QDate D = dayOrToday(asOf);
+    PortfolioHealth out;
+    auto day
+        = Storage::exec(m_db, u"SELECT MAX(score_date) FROM health_scores WHERE score_date <= ?"_s, { dateText(D) });
+    if (!day)
+        return day.error();
+    if (day->next())
+        Storage::Convert::fromSql(day->value(0), out.scoreDate);
+    const QDate counted = out.scoreDate.isValid() ? out.scoreDate : D;
+    auto live = Storage::exec(m_db,
+        u"SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL AND (churned_at IS NULL OR churned_at > ?) "
+        "AND NOT (status = 'churned' AND churned_at IS NULL)"_s,
+        { dateText(counted) });
+    if (!live)
+        return live.error();
+    if (live->next())
+        out.liveCustomers = live->value(0).toLongLong();
+    if (!out.scoreDate.isValid()) {
+        out.reason = u"no health scores stored on or before %1; run a recompute"_s.arg(dateText(D));
+        return out;
+    }
+    auto q = Storage::exec(m_db,
+        u"SELECT h.band, COUNT(*), SUM(h.score) FROM health_scores h JOIN customers c ON c.id = h.customer_id "
+        "AND c.deleted_at IS NULL WHERE h.score_date = ? GROUP BY h.band"_s,
+        { dateText(out.scoreDate) });
+    if (!q)
+        return q.error();
+    double sum = 0;
+    while (q->next()) {
+        const qint64 n = q->value(1).toLongLong();
+        HealthBand band = HealthBand::Red;
+        Storage::Convert::fromSql(q->value(0), band);
+        (band == HealthBand::Green ? out.green : band == HealthBand::Yellow ? out.yellow : out.red) += n;
+        out.scored += n;
+        sum += q->value(2).toDouble();
+    }
+    out.hasData = out.scored > 0;
+    if (!out.hasData) {
+        out.reason = u"no live customer has a score on %1"_s.arg(dateText(out.scoreDate));
+        return out;
+    }
+    out.averageScore = HealthFormulas::round1(sum / double(out.scored));
+    return out;
+}
+
+} // namespace Core
