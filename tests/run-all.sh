@@ -43,9 +43,9 @@ mkdir -p "$work/pg" "$work/pgsock"
 if [ "$(id -u)" -eq 0 ]; then chown postgres "$work/pg" "$work/pgsock"; else sudo chown postgres "$work/pg" "$work/pgsock"; fi
 as_postgres "$pgbin/initdb" -D "$work/pg" -A trust -U postgres >"$work/initdb.log" 2>&1 \
     || { cat "$work/initdb.log"; exit 1; }
-as_postgres "$pgbin/pg_ctl" -D "$work/pg" -w -t 60 -l "$work/pg.log" \
+as_postgres "$pgbin/pg_ctl" -D "$work/pg" -w -t 60 -l "$work/pgsock/server.log" \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $work/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$work/pg.log"; exit 1; }
+    start >/dev/null || { cat "$work/pgsock/server.log"; exit 1; }
 echo "run-all: PostgreSQL 15 on 127.0.0.1:$port"
 
 export CS_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
