@@ -29,7 +29,7 @@
 // 2. Then one pass per table (or group of tables without foreign keys among them) writes the rows. Passes
 //    are split like that because BulkInserter buffers rows: a child row could reach the database before the
 //    parent row still sitting in another inserter's buffer, and SQLite checks foreign keys per statement.
-// 3. Randomness comes from one seed, split into independent streams per (purpose, customer, month) by
+// 3. Randomness comes from one seed, split into independent streams per (purpose, customer, quarter) by
 //    SplitMix64 hashing, each driving a xoshiro256** generator with our own distributions. Streams make the
 //    result independent of the order in which passes and chunks run, and the hand-written distributions
 //    make it independent of the standard library (std::normal_distribution & co. differ between libstdc++,
@@ -81,7 +81,7 @@ enum class Stream : quint64 {
 };
 
 // xoshiro256** (Blackman & Vigna): small state, fast, and its output is defined bit for bit, so a stream is
-// cheap to create per customer and month and gives the same numbers on every platform.
+// cheap to create per customer and quarter and gives the same numbers on every platform.
 class Rng
 {
 public:
@@ -1048,15 +1048,13 @@ double roundArr(double value)
     return std::max(0.0, std::round(value / 10.0) * 10.0);
 }
 
-// SQLite settings for the duration of one generation, on the generator's own connection, put back afterwards.
-// Never use these for normal writes.
-// - synchronous=OFF: with NORMAL, every WAL checkpoint (one per committed chunk) waits for fdatasync; measured
-//   about 100 ms each here, 15-30 s over a full-size run. A demo generator can simply be run again (with
-//   --replace) if the machine dies mid-run, so it may skip them; restore() syncs once at the end, so the
-//   finished portfolio is as durable as any other.
-// - cache_size: 256 MiB instead of 64 MiB. At 10 M usage events the usage_events and usage_daily indexes are
-//   far bigger than the cache; at 20,000 customers / 2 M events the larger cache cut the usage stage's CPU
-//   time by about 12 % and its wall time by a third.
+// PRAGMA synchronous=OFF for the duration of one generation, on the generator's own connection, put back
+// afterwards. Never for normal writes: with NORMAL, every WAL checkpoint (one per committed chunk) waits for
+// fdatasync, measured here at ~100 ms each, 15-30 s over a full-size run. A demo generator can simply be run
+// again (with --replace) if the machine dies mid-run, so it may skip those waits; restore() checkpoints with
+// a sync once at the end, so the finished portfolio is as durable as any other.
+// (A larger page cache was measured too: 256 MiB and 1 GiB instead of 64 MiB made no difference to CPU time
+// with quarterly usage chunks, only to memory, so the cache is left alone.)
 class SqliteTuning
 {
 public:
@@ -1065,43 +1063,32 @@ public:
     {
         if (db.dialect() != Storage::Dialect::Sqlite || db.transactionDepth() > 0)
             return; // inside the caller's transaction nothing may change (and PostgreSQL needs nothing)
-        const auto current = [&](const QString &pragma) {
-            auto q = Storage::exec(db, u"PRAGMA "_s + pragma);
-            return q && q->next() ? q->value(0).toString() : QString();
-        };
-        m_cacheSize = current(u"cache_size"_s);
-        m_synchronous = current(u"synchronous"_s);
-        if (m_cacheSize.isEmpty() || m_synchronous.isEmpty())
+        auto q = Storage::exec(db, u"PRAGMA synchronous"_s);
+        if (!q || !q->next())
             return;
-        m_active = Storage::exec(db, u"PRAGMA cache_size=-262144"_s).ok()
-            && Storage::exec(db, u"PRAGMA synchronous=OFF"_s).ok();
+        const QString synchronous = q->value(0).toString();
+        if (Storage::exec(db, u"PRAGMA synchronous=OFF"_s))
+            m_synchronous = synchronous;
     }
     ~SqliteTuning() { static_cast<void>(restore()); }
     Q_DISABLE_COPY_MOVE(SqliteTuning)
 
     Status restore()
     {
-        if (m_cacheSize.isEmpty())
+        if (m_synchronous.isEmpty())
             return {};
-        const QString cacheSize = std::exchange(m_cacheSize, QString());
-        const QString pragmas[] = { u"PRAGMA synchronous="_s + m_synchronous, u"PRAGMA cache_size="_s + cacheSize };
-        for (const QString &pragma : pragmas) {
-            if (auto q = Storage::exec(m_db, pragma); !q)
-                return q.error();
-        }
+        const QString synchronous = std::exchange(m_synchronous, QString());
+        if (auto q = Storage::exec(m_db, u"PRAGMA synchronous="_s + synchronous); !q)
+            return q.error();
         // Everything written while syncing was off reaches the disk before the run reports success.
-        if (m_active) {
-            if (auto q = Storage::exec(m_db, u"PRAGMA wal_checkpoint(FULL)"_s); !q)
-                return q.error();
-        }
+        if (auto q = Storage::exec(m_db, u"PRAGMA wal_checkpoint(FULL)"_s); !q)
+            return q.error();
         return {};
     }
 
 private:
     const Storage::Database &m_db;
-    QString m_cacheSize;
-    QString m_synchronous;
-    bool m_active = false;
+    QString m_synchronous; // the setting to put back; empty when nothing was changed
 };
 
 // ------------------------------------------------------------------------------------------------------------
@@ -2595,7 +2582,6 @@ Status Generator::writeUsage()
     std::vector<QString> userRefs;
     const QVariant one(1.0);
 
-    // Month by month (see the top of the file), customers in id order within each month.
     // Quarter by quarter (see the top of the file), customers in id order within each quarter.
     const int months = m_options.monthsOfHistory;
     for (int month = 0; month < months; month += kUsageChunkMonths) {

@@ -160,9 +160,6 @@ private Q_SLOTS:
         auto synchronous = Storage::exec(db, u"PRAGMA synchronous"_s);
         QVERIFY(synchronous && synchronous->next());
         QCOMPARE(synchronous->value(0).toInt(), 1); // NORMAL, as Database::open sets it
-        auto cache = Storage::exec(db, u"PRAGMA cache_size"_s);
-        QVERIFY(cache && cache->next());
-        QCOMPARE(cache->value(0).toInt(), -65536);
     }
 
     void countsMatchStats()
