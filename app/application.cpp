@@ -10,25 +10,31 @@
 #include <unistd.h>
 
 #include <QCoreApplication>
+#include <QSettings>
 #include <QTimer>
 
+#include "accesstoken.h"
+#include "clock.h"
 #include "customerservice.h"
 #include "database.h"
 #include "demoportfolio.h"
 #include "keychainsecretstore.h"
 #include "mainwindow.h"
+#include "mcphost.h"
+#include "services.h"
 
 using namespace Qt::StringLiterals;
 
 Application::Application(CommandLine commandLine, QObject *parent)
     : QObject(parent)
     , m_commandLine(std::move(commandLine))
-{
-}
+{ }
 
 Application::~Application()
 {
-    // Views go before the services they observe, services before the database they use.
+    // Views go before the services they observe, services before the database they use; the MCP thread is
+    // joined before the database goes.
+    m_mcp.reset();
     m_window.reset();
     m_customers.reset();
     m_database.reset();
@@ -52,9 +58,8 @@ Core::SecretStore &Application::secrets()
 
 QString Application::databasePasswordKey(const Storage::DatabaseUrl &url)
 {
-    return Core::SecretStore::key(u"database"_s,
-                                  u"%1@%2:%3/%4"_s.arg(url.user, url.host).arg(url.port).arg(url.databaseName),
-                                  u"password"_s);
+    return Core::SecretStore::key(
+        u"database"_s, u"%1@%2:%3/%4"_s.arg(url.user, url.host).arg(url.port).arg(url.databaseName), u"password"_s);
 }
 
 void Application::start()
@@ -67,12 +72,13 @@ void Application::start()
     }
     if (m_commandLine.mode == CommandLine::Mode::StoreDatabasePassword)
         return storeDatabasePassword();
+    if (m_commandLine.mode == CommandLine::Mode::PrintMcpToken)
+        return printMcpToken();
     if (url->dialect == Storage::Dialect::PostgreSql && url->passwordInUrl.isEmpty()) {
         // DESIGN.md §3: the PostgreSQL password comes from the SecretStore. No stored password is fine too
         // (trust or peer authentication); the server then says whether it wants one.
-        secrets().readSecret(databasePasswordKey(*url), [this](Core::Result<QString> password) {
-            openDatabase(password ? *password : QString());
-        });
+        secrets().readSecret(databasePasswordKey(*url),
+            [this](Core::Result<QString> password) { openDatabase(password ? *password : QString()); });
         return;
     }
     QTimer::singleShot(0, this, [this] { openDatabase({}); });
@@ -84,8 +90,8 @@ void Application::openDatabase(const QString &password)
     if (!opened) {
         std::fprintf(stderr, "csdesk: %s\n", qPrintable(opened.error().toString()));
         if (opened.error().message.contains(u"password"_s))
-            std::fprintf(stderr, "csdesk: store the password with: csdesk --db %s --store-db-password\n",
-                         qPrintable(m_url));
+            std::fprintf(
+                stderr, "csdesk: store the password with: csdesk --db %s --store-db-password\n", qPrintable(m_url));
         return finish(1);
     }
     m_database = std::move(opened.value());
@@ -94,9 +100,22 @@ void Application::openDatabase(const QString &password)
     switch (m_commandLine.mode) {
     case CommandLine::Mode::GenerateDemo:
         return generateDemo();
-    case CommandLine::Mode::Window:
-        return openWindow();
+    case CommandLine::Mode::Window: {
+        // First-run defaults (templates, scoring config, SLA policies, monitors, playbooks) before the window reads.
+        Core::SystemClock clock;
+        Core::Services services(*m_database, clock);
+        if (auto ok = services.ensureDefaults(); !ok) {
+            std::fprintf(stderr, "csdesk: %s\n", qPrintable(ok.error().toString()));
+            return finish(1);
+        }
+        openWindow();
+        return startMcp();
+    }
+    case CommandLine::Mode::Headless:
+    case CommandLine::Mode::McpStdio:
+        return startMcp();
     case CommandLine::Mode::StoreDatabasePassword:
+    case CommandLine::Mode::PrintMcpToken:
         break;
     }
 }
@@ -126,8 +145,8 @@ void Application::storeDatabasePassword()
     }
     secrets().writeSecret(databasePasswordKey(*url), password, [this](Core::Status stored) {
         if (!stored) {
-            std::fprintf(stderr, "csdesk: the keyring refused the password: %s\n",
-                         qPrintable(stored.error().toString()));
+            std::fprintf(
+                stderr, "csdesk: the keyring refused the password: %s\n", qPrintable(stored.error().toString()));
             return finish(1);
         }
         if (!m_secrets->isPersistent()) {
@@ -151,7 +170,7 @@ void Application::generateDemo()
     const bool tty = isatty(fileno(stderr));
     auto result = generator.generate([tty](const QString &stage, qint64 done, qint64 total) {
         std::fprintf(stderr, tty ? "\r\033[K%s: %lld/%lld" : "%s: %lld/%lld\n", qPrintable(stage),
-                     static_cast<long long>(done), static_cast<long long>(total));
+            static_cast<long long>(done), static_cast<long long>(total));
     });
     if (tty)
         std::fputc('\n', stderr);
@@ -168,4 +187,87 @@ void Application::openWindow()
 {
     m_window = std::make_unique<Ui::MainWindow>(*m_customers, m_database->url().toDisplayString());
     m_window->show();
+}
+
+void Application::printMcpToken()
+{
+    Mcp::AccessToken::obtain(secrets(), [this](Core::Result<Mcp::AccessToken::Obtained> obtained) {
+        if (!obtained) {
+            std::fprintf(stderr, "csdesk: no MCP token: %s\n", qPrintable(obtained.error().toString()));
+            return finish(1);
+        }
+        if (obtained->source == Mcp::AccessToken::Obtained::Source::GeneratedForSession) {
+            std::fprintf(stderr,
+                "csdesk: no desktop keyring is available, so no token can be kept; set %s for "
+                "--headless instead\n",
+                Mcp::AccessToken::kEnvironmentVariable);
+            return finish(1);
+        }
+        // Asked for explicitly: the one place the token is printed (never into a log).
+        std::printf("%s\n", qPrintable(obtained->token));
+        std::fflush(stdout);
+        finish(0);
+    });
+}
+
+void Application::startMcp()
+{
+    const bool stdio = m_commandLine.mode == CommandLine::Mode::McpStdio;
+    if (stdio || m_commandLine.mcpNoAuth) {
+        if (!stdio)
+            std::fprintf(stderr, "csdesk: WARNING: --mcp-no-auth: the MCP endpoint accepts calls without a token\n");
+        return startMcpWithToken({});
+    }
+    Mcp::AccessToken::obtain(secrets(), [this](Core::Result<Mcp::AccessToken::Obtained> obtained) {
+        const bool headless = m_commandLine.mode == CommandLine::Mode::Headless;
+        if (!obtained) {
+            std::fprintf(stderr, "csdesk: MCP server not started: %s\n", qPrintable(obtained.error().toString()));
+            return headless ? finish(1) : void();
+        }
+        if (headless && obtained->source == Mcp::AccessToken::Obtained::Source::GeneratedForSession) {
+            // Nobody could learn a token made up for this run: say how to give one instead.
+            std::fprintf(stderr,
+                "csdesk: no desktop keyring is available to keep the MCP token; set %s to the "
+                "token clients will send\n",
+                Mcp::AccessToken::kEnvironmentVariable);
+            return finish(1);
+        }
+        if (headless && obtained->source == Mcp::AccessToken::Obtained::Source::GeneratedAndStored)
+            std::fprintf(stderr,
+                "csdesk: made a new MCP token and stored it in the desktop keyring; "
+                "`csdesk --print-mcp-token` shows it\n");
+        startMcpWithToken(obtained->token);
+    });
+}
+
+void Application::startMcpWithToken(const QString &token)
+{
+    if (!m_clock)
+        m_clock = std::make_unique<Core::SystemClock>();
+    Mcp::McpHostOptions options;
+    options.transport = m_commandLine.mode == CommandLine::Mode::McpStdio ? Mcp::McpHostOptions::Transport::Stdio
+                                                                          : Mcp::McpHostOptions::Transport::Http;
+    // The port: --mcp-port, else the setting the desktop's settings dialog writes, else the default.
+    const QVariant configured = QSettings().value(u"mcp/port"_s, CommandLine::kDefaultMcpPort);
+    options.port = m_commandLine.mcpPort.value_or(quint16(configured.toUInt()));
+    options.token = token;
+    options.toolsets = m_commandLine.mcpToolsets;
+    options.conformanceFixtures = m_commandLine.conformanceFixtures;
+    options.version = QCoreApplication::applicationVersion();
+    m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options);
+    const bool window = m_commandLine.mode == CommandLine::Mode::Window;
+    connect(m_mcp.get(), &Mcp::McpHost::started, this, [this, window](quint16 port) {
+        if (m_commandLine.mode == CommandLine::Mode::McpStdio)
+            return; // stdout is the protocol's
+        // The line tests and scripts wait for (with --mcp-port 0 it is the only way to learn the port).
+        std::fprintf(stderr, "csdesk: MCP endpoint http://127.0.0.1:%u/mcp\n", unsigned(port));
+        Q_UNUSED(window)
+    });
+    connect(m_mcp.get(), &Mcp::McpHost::failed, this, [this, window](const QString &message) {
+        std::fprintf(stderr, "csdesk: MCP server not started: %s\n", qPrintable(message));
+        if (!window)
+            finish(1);
+    });
+    connect(m_mcp.get(), &Mcp::McpHost::finished, this, [this] { finish(0); });
+    m_mcp->start();
 }

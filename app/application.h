@@ -11,18 +11,23 @@
 namespace Core {
 class CustomerService;
 class SecretStore;
+class SystemClock;
+} // namespace Core
+namespace Mcp {
+class McpHost;
 }
 namespace Storage {
 class Database;
 struct DatabaseUrl;
-}
+} // namespace Storage
 namespace Ui {
 class MainWindow;
 }
 
 // Composition root: builds every object in order, wires them, and owns their lifetimes (DESIGN.md §1).
 // Nothing below app/ reaches for a global; what an object needs is handed to it here.
-class Application final : public QObject {
+class Application final : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Application)
 
@@ -39,6 +44,10 @@ private:
     void storeDatabasePassword();
     void generateDemo();
     void openWindow();
+    // The MCP server: Streamable HTTP (window and --headless) or stdio (--mcp-stdio).
+    void startMcp();
+    void startMcpWithToken(const QString &token);
+    void printMcpToken();
     void finish(int exitCode);
     Core::SecretStore &secrets();
     static QString databasePasswordKey(const Storage::DatabaseUrl &url);
@@ -50,4 +59,6 @@ private:
     std::unique_ptr<Storage::Database> m_database;
     std::unique_ptr<Core::CustomerService> m_customers;
     std::unique_ptr<Ui::MainWindow> m_window;
+    std::unique_ptr<Core::SystemClock> m_clock;
+    std::unique_ptr<Mcp::McpHost> m_mcp;
 };

@@ -17,22 +17,43 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption db(u"db"_s,
-                                u"Portfolio database: sqlite:<file> or postgresql://user@host:port/db "
-                                u"(default: the SQLite file in the app data folder)."_s,
-                                u"url"_s);
-    const QCommandLineOption generateDemo(u"generate-demo"_s,
-                                          u"Build a realistic demo portfolio of N customers in --db and exit."_s,
-                                          u"N"_s);
-    const QCommandLineOption seed(u"seed"_s, u"Seed of the demo generator (same seed, same portfolio)."_s,
-                                  u"number"_s);
+        u"Portfolio database: sqlite:<file> or postgresql://user@host:port/db "
+        u"(default: the SQLite file in the app data folder)."_s,
+        u"url"_s);
+    const QCommandLineOption generateDemo(
+        u"generate-demo"_s, u"Build a realistic demo portfolio of N customers in --db and exit."_s, u"N"_s);
+    const QCommandLineOption seed(u"seed"_s, u"Seed of the demo generator (same seed, same portfolio)."_s, u"number"_s);
     const QCommandLineOption events(u"usage-events"_s,
-                                    u"Total usage events of the demo portfolio (default: about 100 per customer)."_s,
-                                    u"count"_s);
+        u"Total usage events of the demo portfolio (default: about 100 per customer)."_s, u"count"_s);
     const QCommandLineOption replace(u"replace"_s, u"Let --generate-demo empty a database that has customers."_s);
-    const QCommandLineOption storePassword(
-        u"store-db-password"_s,
+    const QCommandLineOption storePassword(u"store-db-password"_s,
         u"Read the PostgreSQL password of --db from standard input and keep it in the desktop keyring."_s);
-    parser.addOptions({ db, generateDemo, seed, events, replace, storePassword });
+    const QCommandLineOption headless(u"headless"_s,
+        u"Run without a window: serve the MCP endpoint (Streamable HTTP on 127.0.0.1) "
+        u"until stopped."_s);
+    const QCommandLineOption stdio(u"mcp-stdio"_s,
+        u"Serve MCP over standard input/output (for clients that start their servers); "
+        u"standard output carries nothing but the protocol."_s);
+    const QCommandLineOption port(u"mcp-port"_s,
+        u"Port of the MCP endpoint on 127.0.0.1 (default: the setting, else %1; 0 picks a "
+        u"free port and prints it)."_s.arg(kDefaultMcpPort),
+        u"port"_s);
+    const QCommandLineOption toolsets(u"mcp-toolsets"_s,
+        u"Comma-separated toolsets the MCP server offers (default: all): core, "
+        u"onboarding, health, retention, communication, support, expansion, feedback, "
+        u"monitors, search."_s,
+        u"list"_s);
+    const QCommandLineOption fixtures(u"conformance-fixtures"_s,
+        u"Also register the MCP conformance suite's test tools, resources and prompts "
+        u"(for testing; needs --headless)."_s);
+    const QCommandLineOption noAuth(u"mcp-no-auth"_s,
+        u"Do not require the bearer token (for the conformance suite's client, which "
+        u"cannot send one; needs --headless)."_s);
+    const QCommandLineOption printToken(u"print-mcp-token"_s,
+        u"Print the MCP endpoint's bearer token (from the desktop keyring; made on "
+        u"first use) for a client's configuration, and exit."_s);
+    parser.addOptions({ db, generateDemo, seed, events, replace, storePassword, headless, stdio, port, toolsets,
+        fixtures, noAuth, printToken });
 
     CommandLine cl;
     const auto fail = [&](const QString &message) {
@@ -82,5 +103,36 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
             return fail(u"--store-db-password needs --db postgresql://user@host:port/database"_s);
         cl.mode = Mode::StoreDatabasePassword;
     }
+    if (parser.isSet(headless) || parser.isSet(stdio)) {
+        if (cl.mode != Mode::Window)
+            return fail(u"--headless and --mcp-stdio do not go with --generate-demo or --store-db-password"_s);
+        if (parser.isSet(headless) && parser.isSet(stdio))
+            return fail(u"choose one of --headless and --mcp-stdio"_s);
+        cl.mode = parser.isSet(headless) ? Mode::Headless : Mode::McpStdio;
+    }
+    if (parser.isSet(printToken)) {
+        if (cl.mode != Mode::Window)
+            return fail(u"--print-mcp-token goes alone"_s);
+        cl.mode = Mode::PrintMcpToken;
+    }
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint value = parser.value(port).toUInt(&ok);
+        if (!ok || value > 65535)
+            return fail(u"--mcp-port takes a port number from 0 to 65535"_s);
+        if (cl.mode == Mode::McpStdio)
+            return fail(u"--mcp-port has no meaning with --mcp-stdio"_s);
+        cl.mcpPort = quint16(value);
+    }
+    if (parser.isSet(toolsets)) {
+        for (const QString &name : parser.value(toolsets).split(u',', Qt::SkipEmptyParts))
+            cl.mcpToolsets.append(name.trimmed());
+        if (cl.mcpToolsets.isEmpty())
+            return fail(u"--mcp-toolsets needs at least one toolset name"_s);
+    }
+    cl.conformanceFixtures = parser.isSet(fixtures);
+    cl.mcpNoAuth = parser.isSet(noAuth);
+    if ((cl.conformanceFixtures || cl.mcpNoAuth) && cl.mode != Mode::Headless && cl.mode != Mode::McpStdio)
+        return fail(u"--conformance-fixtures and --mcp-no-auth need --headless or --mcp-stdio"_s);
     return cl;
 }

@@ -17,10 +17,20 @@ packages=(
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
     qt6-qpa-plugins libgl-dev fonts-dejavu-core
+    # The MCP server's HTTP request parser (DESIGN.md §5: a well-kept parser, never hand-rolled).
+    libhttp-parser-dev
 )
 if [ "${1:-}" = "--tests" ]; then
     # Never dbus-x11: with it gnome-keyring opens a password dialog and hangs headless runs.
     packages+=(postgresql-15 postgresql-client-15 gnome-keyring dbus libsecret-1-0 procps appstream desktop-file-utils)
+    # The MCP tests run the official TypeScript SDK client and conformance suite: npm fetches them (and Node 22,
+    # which Debian 12 lacks) from the npm registry. A machine that already has npm (e.g. NodeSource's nodejs,
+    # which conflicts with Debian's npm package) keeps it.
+    if ! command -v npm >/dev/null 2>&1; then
+        packages+=(nodejs npm)
+    fi
+    # wrk drives the MCP benchmark (tests/bench).
+    packages+=(wrk)
 fi
 
 missing=()

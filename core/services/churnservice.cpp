@@ -21,6 +21,7 @@
 #include "repository.h"
 #include "sql.h"
 #include "tables_health.h"
+#include "timelineservice.h"
 #include "transaction.h"
 
 // How the churn model is built (DESIGN.md §4 "Churn risk")
@@ -1499,6 +1500,17 @@ Result<ChurnTrainingReport> ChurnService::trainModel(const ChurnTrainingOptions 
 
     const QDateTime now = m_clock.now();
     const QDate today = now.date();
+    constexpr int kSteps = 5;
+    // Between steps: tell the caller how far we are, and stop (nothing stored yet) when it cancelled.
+    const auto step = [&options](int done, const QString &stage) -> Status {
+        if (options.isCancelled && options.isCancelled())
+            return Error { ErrorCode::Cancelled, {}, u"training was cancelled; no model was stored"_s };
+        if (options.progress)
+            options.progress(stage, done, kSteps);
+        return {};
+    };
+    if (auto ok = step(0, u"selecting training examples"_s); !ok)
+        return ok.error();
     // Version 1 is the default model, also when the first thing anyone does is train.
     if (auto ensured = ensureActiveModel(m_db, now); !ensured && ensured.error().code != ErrorCode::NotFound)
         return ensured.error();
@@ -1516,6 +1528,8 @@ Result<ChurnTrainingReport> ChurnService::trainModel(const ChurnTrainingOptions 
         return Error::invalid(QString(), message);
     }
 
+    if (auto ok = step(1, u"computing model inputs"_s); !ok)
+        return ok.error();
     QList<Point> points;
     for (const Example &e : set->examples)
         points << Point { e.customerId, e.cutoff };
@@ -1611,6 +1625,8 @@ Result<ChurnTrainingReport> ChurnService::trainModel(const ChurnTrainingOptions 
     cvOptions.innerFolds = 3;
     cvOptions.fit = fit;
     double finalL2 = grid.front();
+    if (auto ok = step(2, u"choosing the regularisation"_s); !ok)
+        return ok.error();
     if (grid.size() > 1) {
         // Beyond kNestedLimit examples λ barely matters and every fit is expensive: choose it once, on a
         // deterministic stratified subsample (the examples with the smallest fold keys, per class in proportion).
@@ -1637,9 +1653,13 @@ Result<ChurnTrainingReport> ChurnService::trainModel(const ChurnTrainingOptions 
         if (n > kNestedLimit)
             cvOptions.l2Grid = { finalL2 };
     }
+    if (auto ok = step(3, u"cross-validating"_s); !ok)
+        return ok.error();
     auto cv = Stats::crossValidate(x, y, keys, cvOptions);
     if (!cv)
         return cv.error();
+    if (auto ok = step(4, u"fitting and storing the model"_s); !ok)
+        return ok.error();
     if (!cv->aucMeanSd)
         return Error::storage(u"cross-validation produced no fold with both classes"_s);
     auto trained = Stats::train(x, y, {}, finalL2, true, fit);
@@ -1750,6 +1770,8 @@ Result<ChurnTrainingReport> ChurnService::trainModel(const ChurnTrainingOptions 
               .arg(trimNumber(report.cvAucMean, 3), trimNumber(report.cvAucSd, 3))
               .arg(options.folds)
               .arg(strongest.join(u"; "_s));
+    if (options.progress)
+        options.progress(u"done"_s, kSteps, kSteps);
     if (options.activate)
         Q_EMIT modelChanged(record.modelVersion);
     return report;
@@ -1776,6 +1798,56 @@ Result<ChurnRisk> ChurnService::assessAsOf(const QString &customerId, const QDat
     return predict(*loaded, f);
 }
 
+namespace {
+
+// A timeline event (kind score_change, source churn_predictions/<id>) for every prediction with id ≥ firstId whose
+// risk level differs from the customer's previous prediction: one index seek per new prediction, one event per
+// changed customer only. A first prediction has nothing to differ from and records nothing.
+Status recordRiskLevelChanges(const Storage::Database &db, qint64 firstId)
+{
+    auto q = Storage::exec(db,
+        u"SELECT p.id, p.customer_id, p.probability, p.risk_level, p.predicted_at, q.probability, q.risk_level "
+        "FROM churn_predictions p JOIN churn_predictions q ON q.id = (SELECT q2.id FROM churn_predictions q2 "
+        "WHERE q2.customer_id = p.customer_id AND (q2.predicted_at < p.predicted_at OR "
+        "(q2.predicted_at = p.predicted_at AND q2.id < p.id)) ORDER BY q2.predicted_at DESC, q2.id DESC LIMIT 1) "
+        "WHERE p.id >= ? AND q.risk_level <> p.risk_level ORDER BY p.id"_s,
+        { firstId });
+    if (!q)
+        return q.error();
+    const auto percent = [](double p) -> QString { return QString::number(qRound(p * 100)) + u'%'; };
+    while (q->next()) {
+        ChurnRiskLevel level {};
+        ChurnRiskLevel was {};
+        QDateTime at;
+        Storage::Convert::fromSql(q->value(3), level);
+        Storage::Convert::fromSql(q->value(6), was);
+        Storage::Convert::fromSql(q->value(4), at);
+        const double probability = q->value(2).toDouble();
+        const double previous = q->value(5).toDouble();
+        const QString title
+            = u"Churn risk %1 from %2 (%3) to %4 (%5)"_s.arg(int(level) > int(was) ? u"rose"_s : u"fell"_s,
+                Domain::enumName(was), percent(previous), Domain::enumName(level), percent(probability));
+        if (auto ok
+            = TimelineService::append(db, q->value(1).toString(), at, Domain::TimelineEventKind::ScoreChange, title,
+                { { u"risk_level"_s, Domain::enumName(level) }, { u"probability"_s, probability },
+                    { u"previous_risk_level"_s, Domain::enumName(was) }, { u"previous_probability"_s, previous } },
+                u"churn_predictions"_s, q->value(0).toString(), u"churn_service"_s);
+            !ok)
+            return ok;
+    }
+    return {};
+}
+
+Result<qint64> nextPredictionId(const Storage::Database &db)
+{
+    auto q = Storage::exec(db, u"SELECT COALESCE(MAX(id), 0) + 1 FROM churn_predictions"_s);
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toLongLong() : 1;
+}
+
+} // namespace
+
 Result<ChurnRisk> ChurnService::scoreCustomer(const QString &customerId)
 {
     // Churn risk is about customers we can still lose.
@@ -1800,17 +1872,32 @@ Result<ChurnRisk> ChurnService::scoreCustomer(const QString &customerId)
     prediction.riskLevel = risk->riskLevel;
     prediction.drivers = driversToVariant(risk->drivers);
     prediction.predictedAt = m_clock.now();
-    Storage::ChurnPredictionRepository repo(m_db);
-    auto stored = repo.create(prediction);
-    if (!stored)
-        return stored.error();
-    risk->predictedAt = stored->predictedAt;
+    {
+        Storage::Transaction tx(m_db);
+        if (!tx.isActive())
+            return tx.beginError();
+        Storage::ChurnPredictionRepository repo(m_db);
+        auto stored = repo.create(prediction);
+        if (!stored)
+            return stored.error();
+        if (auto ok = recordRiskLevelChanges(m_db, stored->id); !ok)
+            return ok.error();
+        if (auto ok = tx.commit(); !ok)
+            return ok.error();
+        risk->predictedAt = stored->predictedAt;
+    }
     Q_EMIT customerRiskChanged(customerId);
     return risk;
 }
 
-Result<ChurnPortfolioScoring> ChurnService::scorePortfolio()
+Result<ChurnPortfolioScoring> ChurnService::scorePortfolio(const ChurnScoringOptions &options)
 {
+    const auto cancelled = [&options] { return options.isCancelled && options.isCancelled(); };
+    const auto report = [&options](const QString &stage, int done, int total) {
+        if (options.progress)
+            options.progress(stage, done, total);
+    };
+    const int progressEvery = std::max(1, options.progressEvery);
     const QDateTime now = m_clock.now();
     const QDate today = now.date();
     ChurnPortfolioScoring summary;
@@ -1837,6 +1924,10 @@ Result<ChurnPortfolioScoring> ChurnService::scorePortfolio()
         summary.reason = u"no active customers to score"_s;
         return summary;
     }
+    const int total = int(points.size());
+    report(u"features"_s, 0, total);
+    if (cancelled())
+        return Error { ErrorCode::Cancelled, {}, u"portfolio scoring cancelled"_s };
     auto features = computeFeatures(m_db, points);
     if (!features)
         return features.error();
@@ -1846,6 +1937,9 @@ Result<ChurnPortfolioScoring> ChurnService::scorePortfolio()
         Storage::Transaction tx(m_db);
         if (!tx.isActive())
             return tx.beginError();
+        auto firstNewId = nextPredictionId(m_db);
+        if (!firstNewId)
+            return firstNewId.error();
         Storage::BulkInserter inserter(m_db, u"churn_predictions"_s,
             { u"customer_id"_s, u"model_version"_s, u"probability"_s, u"risk_level"_s, u"drivers"_s,
                 u"predicted_at"_s });
@@ -1868,6 +1962,11 @@ Result<ChurnPortfolioScoring> ChurnService::scorePortfolio()
                 !ok)
                 return ok.error();
             ++summary.scored;
+            if (summary.scored % progressEvery == 0 && summary.scored < total) {
+                report(u"scoring"_s, summary.scored, total);
+                if (cancelled()) // the transaction rolls back: nothing stored
+                    return Error { ErrorCode::Cancelled, {}, u"portfolio scoring cancelled"_s };
+            }
             sumP += risk.probability;
             summary.arrWeightedRisk += risk.probability * f.currentArr;
             switch (risk.riskLevel) {
@@ -1887,6 +1986,9 @@ Result<ChurnPortfolioScoring> ChurnService::scorePortfolio()
         }
         if (auto flushed = inserter.flush(); !flushed)
             return flushed.error();
+        report(u"scoring"_s, total, total);
+        if (auto recorded = recordRiskLevelChanges(m_db, *firstNewId); !recorded)
+            return recorded.error();
         if (auto committed = tx.commit(); !committed)
             return committed.error();
     }

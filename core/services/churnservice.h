@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include <QDate>
@@ -92,6 +93,23 @@ struct ChurnTrainingOptions
     quint64 seed = 0x43534465736BULL; // fold assignment: stableHash(customer id, seed)
     bool activate = true; // make the new version the active model
     int minimumPerClass = 10; // refuse to train with fewer churned or retained examples
+    // Long training (STYLE.md "Async work"): `progress` hears of each step (stage, step done, steps in all) and
+    // `isCancelled` is asked between steps; a cancelled training stores nothing and returns ErrorCode::Cancelled.
+    std::function<void(const QString &stage, int done, int total)> progress;
+    std::function<bool()> isCancelled;
+};
+
+// Scoring the whole portfolio (identify_churn_risk rescore, the monitors): on 100k customers it takes seconds, so it
+// reports progress and can be cancelled, like trainModel.
+struct ChurnScoringOptions
+{
+    // Stages: "features" (0 of N customers, before the features are read), then "scoring" after every `progressEvery`
+    // customers and once with N of N. Not called when there is no active customer.
+    std::function<void(const QString &stage, int done, int total)> progress;
+    // Asked before the features are read and between batches; a cancelled scoring stores nothing (the transaction
+    // is rolled back) and returns ErrorCode::Cancelled.
+    std::function<bool()> isCancelled;
+    int progressEvery = 1000; // customers per progress report (1..)
 };
 
 struct ChurnTrainingReport
@@ -198,7 +216,7 @@ public:
     // Scores one active customer now with the active model and stores the prediction.
     Result<ChurnRisk> scoreCustomer(const QString &customerId);
     // Scores every active customer now (one set-based pass) and stores one prediction each, in one transaction.
-    Result<ChurnPortfolioScoring> scorePortfolio();
+    Result<ChurnPortfolioScoring> scorePortfolio(const ChurnScoringOptions &options = {});
     // What the active model says about a customer as of a past day, e.g. 30 days before a churn (postmortem);
     // not stored. Works for churned customers too.
     Result<ChurnRisk> assessAsOf(const QString &customerId, const QDate &asOf);

@@ -1831,6 +1831,14 @@ Result<Domain::CommunityMember> CommunicationService::updateMember(const Domain:
     return updated;
 }
 
+Result<Domain::CommunityMember> CommunicationService::member(qint64 memberId) const
+{
+    auto member = Storage::CommunityMemberRepository(m_db).get(memberId);
+    if (!member && member.error().code == ErrorCode::NotFound)
+        return Error::notFound(u"member_id"_s, u"no community member with id %1"_s.arg(memberId));
+    return member;
+}
+
 Result<Storage::Page<Domain::CommunityMember>> CommunicationService::listMembers(
     const CommunityMemberQuery &query) const
 {

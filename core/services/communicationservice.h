@@ -486,6 +486,7 @@ public:
     // ---- community ----
     Result<Domain::CommunityMember> addMember(const Domain::CommunityMember &member);
     Result<Domain::CommunityMember> updateMember(const Domain::CommunityMember &member);
+    Result<Domain::CommunityMember> member(qint64 memberId) const; // NotFound naming member_id
     Result<Storage::Page<Domain::CommunityMember>> listMembers(const CommunityMemberQuery &query = {}) const;
     Result<Domain::CommunityPost> createPost(const Domain::CommunityPost &post);
     Result<Domain::CommunityPost> updatePost(const Domain::CommunityPost &post);

@@ -2,8 +2,13 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <optional>
+
 #include <QObject>
 
+#include <QStringList>
+
+#include "accounts.h"
 #include "customer.h"
 #include "tables_customers.h"
 
@@ -11,19 +16,50 @@ namespace Core {
 
 // Customers: the one place both faces (window and MCP) create, read, change and delete accounts.
 // Emits change signals so open views refresh when anyone, an agent included, changes the portfolio.
-class CustomerService final : public QObject {
+class CustomerService final : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CustomerService)
 
 public:
     explicit CustomerService(const Storage::Database &db, QObject *parent = nullptr);
 
+    // An empty customer.id is generated from the name (suggestNewId); the stored customer carries the id chosen.
     Result<Domain::Customer> create(const Domain::Customer &customer);
+    // A customer and its primary contact in one transaction (register_client): both or neither. The contact's
+    // customer_id is set to the customer's and it is marked primary; errors on the contact name the field as
+    // "primary_contact.<field>".
+    struct Registered
+    {
+        Domain::Customer customer;
+        std::optional<Domain::Contact> primaryContact;
+    };
+    Result<Registered> createWithContact(
+        const Domain::Customer &customer, std::optional<Domain::Contact> primaryContact);
+
+    // A readable id for a new customer named `name`: the name's slug (lower-case ASCII letters and digits, every
+    // other run of characters one '-', accents dropped, at most kMaxSlugLength characters, "customer" when nothing
+    // is left), or the slug with the first free suffix "-2", "-3", ... when the slug is taken by any customer,
+    // removed ones included (their ids still hold their rows). Compared case-insensitively.
+    static constexpr int kMaxSlugLength = 80;
+    static QString slugForId(const QString &name);
+    Result<QString> suggestNewId(const QString &name) const;
+    // The customer's live contacts, primary first, then by name; at most `limit` (1..200).
+    Result<QList<Domain::Contact>> contacts(const QString &customerId, int limit = 50) const;
     Result<Domain::Customer> get(const QString &id) const;
     // Optimistic: `customer.meta.version` must be the stored version, else ErrorCode::Conflict.
     Result<Domain::Customer> update(const Domain::Customer &customer);
     Status remove(const QString &id, int expectedVersion = 0);
     Result<Storage::Page<Domain::Customer>> list(const Storage::ListQuery &query) const;
+
+    // Completion of customer ids (MCP completion/complete, the id box of the window): live customers whose id or
+    // name starts with or contains `prefix` (case-insensitive), best first — id starts with it, then name starts
+    // with it, then id contains it, then name contains it; ties by id. An empty prefix lists the first ids.
+    // `limit` 1..100.
+    Result<QStringList> suggestIds(const QString &prefix, int limit = 100) const;
+    // The customer's contracts (not deleted), newest start first, at most `limit` (1..200). NotFound naming
+    // customer_id for an unknown customer.
+    Result<QList<Domain::Contract>> contracts(const QString &customerId, int limit = 10) const;
 
 Q_SIGNALS:
     void customerAdded(const QString &id);
@@ -31,6 +67,9 @@ Q_SIGNALS:
     void customerRemoved(const QString &id);
 
 private:
+    Result<Registered> createRegistered(
+        const Domain::Customer &customer, std::optional<Domain::Contact> primaryContact);
+
     Storage::CustomerRepository m_customers;
 };
 

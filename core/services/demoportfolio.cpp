@@ -2600,7 +2600,7 @@ Status Generator::writeUsage()
             const int tz = kRegions[c.region].utcOffsetMinutes;
 
             // Feature mix, refreshed weekly: accounts winding down keep their core features longest.
-            double weights[kFeatureCount];
+            double weights[kFeatureCount] {}; // filled by refreshWeights() before the first use
             const auto refreshWeights = [&](int day) {
                 const double fading = declineProgress(c, day);
                 for (int f = 0; f < kFeatureCount; ++f) {

@@ -15,6 +15,7 @@
 #include "tables_customers.h"
 #include "tables_health.h"
 #include "tables_operations.h"
+#include "timelineservice.h"
 #include "transaction.h"
 
 namespace Core {
@@ -57,25 +58,6 @@ QDateTime occurrenceOn(const QDate &day, const Clock &clock)
     if (day == clock.today())
         return clock.now();
     return QDateTime(day, QTime(0, 0), QTimeZone::utc());
-}
-
-Status addTimelineEvent(const Storage::Database &db, const QString &customerId, const QDateTime &occurredAt,
-    Domain::TimelineEventKind kind, const QString &title, const QVariantMap &detail, const QString &sourceTable,
-    const QString &sourceId, const QString &actor)
-{
-    Domain::TimelineEvent event;
-    event.customerId = customerId;
-    event.occurredAt = occurredAt;
-    event.kind = kind;
-    event.title = title;
-    event.detail = detail;
-    event.sourceTable = sourceTable;
-    event.sourceId = sourceId;
-    event.actor = actor;
-    auto created = Storage::TimelineEventRepository(db).create(event);
-    if (!created)
-        return created.error();
-    return {};
 }
 
 QVariantMap evidence(const QString &signal, const QVariant &value, const QString &detail)
@@ -734,7 +716,7 @@ Result<Domain::ExpansionOpportunity> ExpansionService::updateOpportunityStage(co
             detail.insert(u"won_arr"_s, *updated->wonArr);
         else
             detail.insert(u"lost_reason"_s, updated->lostReason);
-        if (auto ok = addTimelineEvent(m_db, updated->customerId, occurrenceOn(closedOn, m_clock),
+        if (auto ok = TimelineService::append(m_db, updated->customerId, occurrenceOn(closedOn, m_clock),
                 Domain::TimelineEventKind::Expansion,
                 won ? u"Expansion won: %1 (+%2 ARR)"_s.arg(what, money(*updated->wonArr))
                     : u"Expansion lost: %1 (%2)"_s.arg(what, updated->lostReason),
@@ -824,7 +806,7 @@ Result<Domain::ArrMovement> ExpansionService::recordArrChange(const ArrChange &c
         return ok.error();
     const QVariantMap detail { { u"kind"_s, Domain::enumName(m.kind) }, { u"arr_before"_s, *m.arrBefore },
         { u"arr_after"_s, *m.arrAfter }, { u"reason"_s, change.reason } };
-    if (auto ok = addTimelineEvent(m_db, c.id, occurrenceOn(on, m_clock), timelineKind,
+    if (auto ok = TimelineService::append(m_db, c.id, occurrenceOn(on, m_clock), timelineKind,
             u"ARR %1: %2 -> %3"_s.arg(Domain::enumName(m.kind), money(*m.arrBefore), money(change.newArr)), detail,
             u"arr_movements"_s, QString::number(created->id), change.actor);
         !ok)

@@ -1440,7 +1440,8 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
         return ok.error();
     loader.progress(u"writing scores"_s, written, summary.customers);
 
-    // Timeline: band changes and moves of kTimelineMinChange points or more against the previous stored score.
+    // Timeline: a customer's first score, band changes and moves of kTimelineMinChange points or more against the
+    // previous stored score (never an event per daily recompute otherwise).
     // Source "<date>/<customer>" names the health_scores row by its natural key, so a recompute of the same day
     // replaces its own events instead of adding duplicates.
     loader.progress(u"timeline"_s, 0, 0);
@@ -1462,12 +1463,17 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
             }
         } else {
             // '0' follows '/' in every collation we use, so [prefix, date + '0') is exactly the ids of this day.
-            auto del = Storage::exec(m_db,
-                u"DELETE FROM timeline_events WHERE source_table = 'health_scores' AND kind = 'score_change' "
-                "AND source_id >= ? AND source_id < ?"_s,
-                { prefix, QString(dateText(D) + u'0') });
-            if (!del)
-                return del.error();
+            // The first recompute of a day has nothing to replace: one index seek spares the DELETE's scan.
+            const QVariantList range { prefix, QString(dateText(D) + u'0') };
+            const QString ofTheDay = u"FROM timeline_events WHERE source_table = 'health_scores' AND kind = "
+                                     "'score_change' AND source_id >= ? AND source_id < ?"_s;
+            auto any = Storage::exec(m_db, u"SELECT 1 "_s + ofTheDay + u" LIMIT 1"_s, range);
+            if (!any)
+                return any.error();
+            if (any->next()) {
+                if (auto del = Storage::exec(m_db, u"DELETE "_s + ofTheDay, range); !del)
+                    return del.error();
+            }
         }
         Storage::BulkInserter timeline(m_db, u"timeline_events"_s,
             { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s, u"source_id"_s,
@@ -1505,6 +1511,39 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
         }
         if (auto ok = timeline.flush(); !ok)
             return ok.error();
+        // A customer's first score opens its health story on the timeline: one set-based INSERT … SELECT over the
+        // day's rows of customers without an earlier score (a first full recompute of 100k customers writes 100k
+        // events, so they are not built row by row here).
+        const bool lite = m_db.dialect() == Storage::Dialect::Sqlite;
+        const QString firstSql = u"INSERT INTO timeline_events (customer_id, occurred_at, kind, title, detail, "
+                                 "source_table, source_id, actor) SELECT h.customer_id, "_s
+            + (lite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s) + u", 'score_change', 'Health score ' || "_s
+            + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
+            + u" || ' (' || h.band || '), first score', "_s
+            + (lite ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
+                      "json('true'), 'config_version', h.config_version)"_s
+                    : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
+                      "'first_score', TRUE, 'config_version', h.config_version)"_s)
+            + u", 'health_scores', CAST(? AS TEXT) || h.customer_id, 'health_service' FROM health_scores h "
+              "WHERE h.score_date = ? AND NOT EXISTS (SELECT 1 FROM health_scores e WHERE e.customer_id = "
+              "h.customer_id AND e.score_date < h.score_date)"_s;
+        const auto insertFirst = [&](const QStringList *chunk) -> Status {
+            QVariantList b { occurredAt, prefix, dayValue };
+            auto q = Storage::exec(m_db, firstSql + idFilter(u"h.customer_id"_s, chunk, b), b);
+            if (!q)
+                return q.error();
+            summary.timelineEvents += std::max(0, q->numRowsAffected());
+            return {};
+        };
+        if (ids) {
+            for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+                const QStringList chunk = ids->mid(at, kIdChunk);
+                if (auto ok = insertFirst(&chunk); !ok)
+                    return ok.error();
+            }
+        } else if (auto ok = insertFirst(nullptr); !ok) {
+            return ok.error();
+        }
     }
     if (loader.cancelled())
         return cancelledError();

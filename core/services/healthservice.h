@@ -90,8 +90,9 @@ namespace Core {
 //
 // History: one health_scores row per customer and day (UPSERT on (customer_id, score_date)); its components
 // JSON holds {score, weight} per included component, weight being the effective (renormalised) weight.
-// A score that changes band, or moves by kTimelineMinChange points or more against the customer's previous
-// stored score, is recorded on the timeline (kind score_change, source health_scores "<date>/<customer>").
+// A customer's first stored score, and a score that changes band or moves by kTimelineMinChange points or more
+// against the customer's previous stored score, is recorded on the timeline (kind score_change, source
+// health_scores "<date>/<customer>").
 
 // The component keys, in the order explanations list them.
 namespace HealthComponents {
@@ -281,7 +282,7 @@ struct RecomputeSummary
     qint64 green = 0;
     qint64 yellow = 0;
     qint64 red = 0;
-    qint64 timelineEvents = 0; // band changes and moves ≥ kTimelineMinChange
+    qint64 timelineEvents = 0; // first scores, band changes and moves ≥ kTimelineMinChange
     qint64 dailyUsageRowsRebuilt = 0; // usage_daily rows rebuilt from usage_events first (see recomputeAll)
     QList<int> configVersions; // the config versions used
     double seconds = 0;

@@ -15,6 +15,7 @@
 #include "tables_accounts.h"
 #include "tables_customers.h"
 #include "tables_operations.h"
+#include "timelineservice.h"
 #include "transaction.h"
 
 namespace Core {
@@ -50,25 +51,6 @@ Error withField(Error error, const QString &field)
     if (error.code == ErrorCode::NotFound)
         error.field = field;
     return error;
-}
-
-Status addTimelineEvent(const Storage::Database &db, const QString &customerId, const QDateTime &occurredAt,
-    Domain::TimelineEventKind kind, const QString &title, const QVariantMap &detail, const QString &sourceTable,
-    const QString &sourceId, const QString &actor)
-{
-    Domain::TimelineEvent event;
-    event.customerId = customerId;
-    event.occurredAt = occurredAt;
-    event.kind = kind;
-    event.title = title.left(500);
-    event.detail = detail;
-    event.sourceTable = sourceTable;
-    event.sourceId = sourceId;
-    event.actor = actor;
-    auto created = Storage::TimelineEventRepository(db).create(event);
-    if (!created)
-        return created.error();
-    return {};
 }
 
 bool isOpenStep(OnboardingStepStatus s)
@@ -572,7 +554,7 @@ Result<PlanDetail> OnboardingService::createPlan(const PlanRequest &request)
                 return ok.error();
         }
     }
-    if (auto ok = addTimelineEvent(m_db, customer->id, m_clock.now(), Domain::TimelineEventKind::Onboarding,
+    if (auto ok = TimelineService::append(m_db, customer->id, m_clock.now(), Domain::TimelineEventKind::Onboarding,
             u"Onboarding plan created: %1"_s.arg(plan.name),
             { { u"template"_s, chosen.onboardingTemplate.name }, { u"started_on"_s, start.toString(Qt::ISODate) },
                 { u"target_go_live"_s, plan.targetGoLive.toString(Qt::ISODate) },
@@ -759,7 +741,8 @@ Status OnboardingService::settlePlan(qint64 planId, const QString &actor)
             { u"completed_on"_s, today.toString(Qt::ISODate) } };
         if (plan.targetTtvDays)
             detail.insert(u"target_ttv_days"_s, *plan.targetTtvDays);
-        if (auto ok = addTimelineEvent(m_db, plan.customerId, m_clock.now(), Domain::TimelineEventKind::Onboarding,
+        if (auto ok
+            = TimelineService::append(m_db, plan.customerId, m_clock.now(), Domain::TimelineEventKind::Onboarding,
                 plan.targetTtvDays
                     ? u"Onboarding completed in %1 days (target %2)"_s.arg(*plan.ttvDays).arg(*plan.targetTtvDays)
                     : u"Onboarding completed in %1 days"_s.arg(*plan.ttvDays),
@@ -838,7 +821,7 @@ Result<PlanDetail> OnboardingService::setMilestoneStatus(
             detail.insert(u"due_date"_s, m.dueDate.toString(Qt::ISODate));
             detail.insert(u"days_late"_s, qint64(std::max<qint64>(0, m.dueDate.daysTo(now.date()))));
         }
-        if (auto ok = addTimelineEvent(m_db, plan->customerId, now, Domain::TimelineEventKind::Onboarding,
+        if (auto ok = TimelineService::append(m_db, plan->customerId, now, Domain::TimelineEventKind::Onboarding,
                 u"Onboarding milestone completed: %1"_s.arg(m.name), detail, u"onboarding_milestones"_s,
                 QString::number(m.id), actor);
             !ok)
@@ -926,7 +909,7 @@ Result<PlanDetail> OnboardingService::setTaskStatus(
             detail.insert(u"due_date"_s, m.dueDate.toString(Qt::ISODate));
             detail.insert(u"days_late"_s, qint64(std::max<qint64>(0, m.dueDate.daysTo(now.date()))));
         }
-        if (auto ok = addTimelineEvent(m_db, plan->customerId, now, Domain::TimelineEventKind::Onboarding,
+        if (auto ok = TimelineService::append(m_db, plan->customerId, now, Domain::TimelineEventKind::Onboarding,
                 u"Onboarding milestone completed: %1"_s.arg(m.name), detail, u"onboarding_milestones"_s,
                 QString::number(m.id), actor);
             !ok)
@@ -958,7 +941,7 @@ Result<PlanDetail> OnboardingService::cancelPlan(qint64 planId, const QString &r
         plan.notes = plan.notes.isEmpty() ? reason : plan.notes + u"\n"_s + reason;
     if (auto ok = plans.update(plan); !ok)
         return ok.error();
-    if (auto ok = addTimelineEvent(m_db, plan.customerId, m_clock.now(), Domain::TimelineEventKind::Onboarding,
+    if (auto ok = TimelineService::append(m_db, plan.customerId, m_clock.now(), Domain::TimelineEventKind::Onboarding,
             u"Onboarding plan cancelled: %1"_s.arg(plan.name), { { u"reason"_s, reason } }, u"onboarding_plans"_s,
             QString::number(plan.id), actor);
         !ok)
@@ -1492,8 +1475,8 @@ Result<SessionDetail> OnboardingService::recordTrainingSession(const SessionOutc
         title += u")"_s;
         if (!s.outcomeNotes.isEmpty())
             info.insert(u"outcome"_s, s.outcomeNotes);
-        if (auto ok = addTimelineEvent(m_db, s.customerId, completedAt, Domain::TimelineEventKind::Training, title,
-                info, u"training_sessions"_s, QString::number(s.id), outcome.actor);
+        if (auto ok = TimelineService::append(m_db, s.customerId, completedAt, Domain::TimelineEventKind::Training,
+                title, info, u"training_sessions"_s, QString::number(s.id), outcome.actor);
             !ok)
             return ok.error();
     }
@@ -1769,7 +1752,7 @@ Result<Domain::Certification> OnboardingService::issueCertification(
         { u"contact_id"_s, contactId }, { u"score"_s, score }, { u"passing_score"_s, program->passingScore } };
     if (written->expiresAt.isValid())
         detail.insert(u"expires_at"_s, written->expiresAt.toString(Qt::ISODateWithMs));
-    if (auto ok = addTimelineEvent(m_db, contact->customerId, now, Domain::TimelineEventKind::Training,
+    if (auto ok = TimelineService::append(m_db, contact->customerId, now, Domain::TimelineEventKind::Training,
             u"Certification issued: %1 to %2 (score %3)"_s.arg(program->name, contact->name, QString::number(score)),
             detail, u"certifications"_s, QString::number(written->id), actor);
         !ok)
@@ -1807,7 +1790,7 @@ Result<Domain::Certification> OnboardingService::revokeCertification(
     auto updated = repo.update(c);
     if (!updated)
         return updated.error();
-    if (auto ok = addTimelineEvent(m_db, contact->customerId, c.revokedAt, Domain::TimelineEventKind::Training,
+    if (auto ok = TimelineService::append(m_db, contact->customerId, c.revokedAt, Domain::TimelineEventKind::Training,
             u"Certification revoked: %1 of %2"_s.arg(program->name, contact->name),
             { { u"program"_s, program->name }, { u"contact_id"_s, c.contactId }, { u"reason"_s, reason } },
             u"certifications"_s, QString::number(c.id), actor);

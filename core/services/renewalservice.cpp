@@ -15,6 +15,7 @@
 #include "tables_customers.h"
 #include "tables_health.h"
 #include "tables_operations.h"
+#include "timelineservice.h"
 #include "transaction.h"
 
 namespace Core {
@@ -79,23 +80,30 @@ QDateTime occurrenceOn(const QDate &day, const Clock &clock)
     return QDateTime(day, QTime(0, 0), QTimeZone::utc());
 }
 
-Status addTimelineEvent(const Storage::Database &db, const QString &customerId, const QDateTime &occurredAt,
-    Domain::TimelineEventKind kind, const QString &title, const QVariantMap &detail, const QString &sourceTable,
-    const QString &sourceId, const QString &actor)
+QString amountText(double v)
 {
-    Domain::TimelineEvent event;
-    event.customerId = customerId;
-    event.occurredAt = occurredAt;
-    event.kind = kind;
-    event.title = title;
-    event.detail = detail;
-    event.sourceTable = sourceTable;
-    event.sourceId = sourceId;
-    event.actor = actor;
-    auto created = Storage::TimelineEventRepository(db).create(event);
-    if (!created)
-        return created.error();
-    return {};
+    return QString::number(v, 'f', v == std::floor(v) ? 0 : 2);
+}
+
+// "stage upcoming → in_progress, date 2026-09-01 → 2026-10-01": what an update of an open renewal changed.
+QStringList renewalChanges(const Domain::Renewal &a, const Domain::Renewal &b, QVariantMap &changes)
+{
+    QStringList parts;
+    const auto add = [&](const QString &field, const QString &from, const QString &to) {
+        if (from == to)
+            return;
+        parts << u"%1 %2 → %3"_s.arg(field, from.isEmpty() ? u"none"_s : from, to.isEmpty() ? u"none"_s : to);
+        changes.insert(field, QVariantMap { { u"from"_s, from }, { u"to"_s, to } });
+    };
+    const auto optional = [](const std::optional<double> &v) { return v ? amountText(*v) : QString(); };
+    add(u"stage"_s, Domain::enumName(a.stage), Domain::enumName(b.stage));
+    add(u"renewal_date"_s, a.renewalDate.toString(Qt::ISODate), b.renewalDate.toString(Qt::ISODate));
+    add(u"probability"_s, a.probability ? QString::number(*a.probability, 'f', 2) : QString(),
+        b.probability ? QString::number(*b.probability, 'f', 2) : QString());
+    add(u"arr_current"_s, amountText(a.arrCurrent), amountText(b.arrCurrent));
+    add(u"arr_proposed"_s, optional(a.arrProposed), optional(b.arrProposed));
+    add(u"owner"_s, a.owner, b.owner);
+    return parts;
 }
 
 // The WHERE fragment (on the renewals table, unqualified) selecting renewals of live customers, optionally
@@ -556,9 +564,28 @@ Result<Domain::Renewal> RenewalService::createRenewal(const Domain::Renewal &ren
         return ok.error();
     if (auto c = Storage::CustomerRepository(m_db).get(renewal.customerId); !c)
         return withField(c.error(), u"customer_id"_s);
-    auto created = m_renewals.create(renewal);
-    if (created)
-        Q_EMIT renewalChanged(created->id, created->customerId);
+    Domain::Renewal created;
+    {
+        Storage::Transaction tx(m_db);
+        if (!tx.isActive())
+            return tx.beginError();
+        auto stored = m_renewals.create(renewal);
+        if (!stored)
+            return stored.error();
+        created = *stored;
+        if (auto ok
+            = TimelineService::append(m_db, created.customerId, m_clock.now(), Domain::TimelineEventKind::Renewal,
+                u"Renewal created for %1 (ARR %2)"_s.arg(
+                    created.renewalDate.toString(Qt::ISODate), amountText(created.arrCurrent)),
+                { { u"renewal_date"_s, created.renewalDate.toString(Qt::ISODate) },
+                    { u"arr_current"_s, created.arrCurrent }, { u"stage"_s, Domain::enumName(created.stage) } },
+                u"renewals"_s, QString::number(created.id), {});
+            !ok)
+            return ok.error();
+        if (auto ok = tx.commit(); !ok)
+            return ok.error();
+    }
+    Q_EMIT renewalChanged(created.id, created.customerId);
     return created;
 }
 
@@ -575,9 +602,29 @@ Result<Domain::Renewal> RenewalService::updateRenewal(const Domain::Renewal &ren
         return Error::invalid(u"outcome"_s, u"is set by closeRenewal, not by an update"_s);
     if (renewal.customerId != stored->customerId)
         return Error::invalid(u"customer_id"_s, u"cannot change: a renewal belongs to one customer"_s);
-    auto updated = m_renewals.update(renewal);
-    if (updated)
-        Q_EMIT renewalChanged(updated->id, updated->customerId);
+    Domain::Renewal updated;
+    {
+        Storage::Transaction tx(m_db);
+        if (!tx.isActive())
+            return tx.beginError();
+        auto written = m_renewals.update(renewal);
+        if (!written)
+            return written.error();
+        updated = *written;
+        QVariantMap changes;
+        const QStringList parts = renewalChanges(*stored, updated, changes);
+        if (!parts.isEmpty()) {
+            if (auto ok
+                = TimelineService::append(m_db, updated.customerId, m_clock.now(), Domain::TimelineEventKind::Renewal,
+                    u"Renewal of %1 updated: %2"_s.arg(updated.renewalDate.toString(Qt::ISODate), parts.join(u", "_s)),
+                    { { u"changes"_s, changes } }, u"renewals"_s, QString::number(updated.id), {});
+                !ok)
+                return ok.error();
+        }
+        if (auto ok = tx.commit(); !ok)
+            return ok.error();
+    }
+    Q_EMIT renewalChanged(updated.id, updated.customerId);
     return updated;
 }
 
@@ -845,7 +892,7 @@ Result<Domain::Renewal> RenewalService::markCheckpointDone(
         { u"days_before_renewal"_s, int(m_clock.today().daysTo(r.renewalDate)) }, { u"arr"_s, r.arrCurrent } };
     if (!note.isEmpty())
         detail.insert(u"note"_s, note);
-    if (auto ok = addTimelineEvent(m_db, r.customerId, m_clock.now(), Domain::TimelineEventKind::Renewal,
+    if (auto ok = TimelineService::append(m_db, r.customerId, m_clock.now(), Domain::TimelineEventKind::Renewal,
             u"Renewal checkpoint T-%1 held (renewal on %2)"_s.arg(days).arg(r.renewalDate.toString(Qt::ISODate)),
             detail, u"renewals"_s, QString::number(r.id), actor);
         !ok)
@@ -985,8 +1032,8 @@ Result<Domain::Renewal> RenewalService::closeRenewal(const RenewalClosure &closu
     const QVariantMap detail { { u"outcome"_s, Domain::enumName(r.outcome) },
         { u"renewal_date"_s, r.renewalDate.toString(Qt::ISODate) }, { u"closed_on"_s, closedOn.toString(Qt::ISODate) },
         { u"arr_before"_s, up }, { u"arr_after"_s, after } };
-    if (auto ok
-        = addTimelineEvent(m_db, r.customerId, occurrenceOn(closedOn, m_clock), Domain::TimelineEventKind::Renewal,
+    if (auto ok = TimelineService::append(m_db, r.customerId, occurrenceOn(closedOn, m_clock),
+            Domain::TimelineEventKind::Renewal,
             u"Renewal closed: %1 (ARR %2 -> %3)"_s.arg(Domain::enumName(r.outcome), money(up), money(after)), detail,
             u"renewals"_s, QString::number(r.id), closure.actor);
         !ok)

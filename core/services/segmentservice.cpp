@@ -699,6 +699,22 @@ Result<SegmentCustomers> SegmentService::evaluate(const QVariantMap &criteria, c
     return page(*compiled, query);
 }
 
+Result<SegmentCustomers> SegmentService::evaluateInSegment(
+    qint64 segmentId, const QVariantMap &criteria, const SegmentPageQuery &query) const
+{
+    auto segment = compileSegment(segmentId);
+    if (!segment)
+        return segment.error();
+    auto compiled = compile(criteria);
+    if (!compiled)
+        return compiled.error();
+    CompiledCriteria both;
+    both.condition = u"("_s + segment->condition + u") AND ("_s + compiled->condition + u")"_s;
+    both.bindings = segment->bindings + compiled->bindings;
+    both.description = segment->description + compiled->description;
+    return page(both, query);
+}
+
 Result<SegmentSummary> SegmentService::summary(const CompiledCriteria &compiled) const
 {
     SegmentSummary out;

@@ -195,6 +195,9 @@ public:
     Result<CompiledCriteria> compile(const QVariantMap &criteria) const;
     // The customers the criteria select, one page (segment_customers with ad-hoc criteria).
     Result<SegmentCustomers> evaluate(const QVariantMap &criteria, const SegmentPageQuery &page = {}) const;
+    // The same, restricted to the members of a saved segment (list_clients: ad-hoc filters and a segment together).
+    Result<SegmentCustomers> evaluateInSegment(
+        qint64 segmentId, const QVariantMap &criteria, const SegmentPageQuery &page = {}) const;
     Result<SegmentSummary> summarize(const QVariantMap &criteria) const;
 
     // ---- saved segments ----

@@ -189,6 +189,27 @@ Result<Domain::TimelineEvent> TimelineService::insert(const Storage::Database &d
     return Storage::TimelineEventRepository(db).create(event);
 }
 
+Status TimelineService::append(const Storage::Database &db, const QString &customerId, const QDateTime &occurredAt,
+    Domain::TimelineEventKind kind, const QString &title, const QVariantMap &detail, const QString &sourceTable,
+    const QString &sourceId, const QString &actor)
+{
+    Domain::TimelineEvent event;
+    event.customerId = customerId;
+    event.occurredAt = occurredAt;
+    event.kind = kind;
+    event.title = title.left(500);
+    event.detail = detail;
+    event.sourceTable = sourceTable;
+    event.sourceId = sourceId;
+    event.actor = actor;
+    if (auto valid = event.validate(); !valid)
+        return valid.error();
+    auto created = Storage::TimelineEventRepository(db).create(event);
+    if (!created)
+        return created.error();
+    return {};
+}
+
 Result<Domain::TimelineEvent> TimelineService::record(Domain::TimelineEvent event)
 {
     if (!event.occurredAt.isValid())

@@ -75,6 +75,12 @@ public:
     // inserts it on the calling thread's connection — inside the caller's transaction when one is open. No
     // signal: see notifyChanged(). Returns the stored row (id, created_at).
     static Result<Domain::TimelineEvent> insert(const Storage::Database &db, const Domain::TimelineEvent &event);
+    // The one way a service adds an event to the timeline inside its own transaction (after its change, on the
+    // calling thread's connection): builds the event (title cut at 500 characters) and stores it. Unlike insert()
+    // it does not require the customer to be live, so a removal can be recorded in the same transaction. No signal.
+    static Status append(const Storage::Database &db, const QString &customerId, const QDateTime &occurredAt,
+        Domain::TimelineEventKind kind, const QString &title, const QVariantMap &detail = {},
+        const QString &sourceTable = {}, const QString &sourceId = {}, const QString &actor = {});
     // insert() in a transaction of its own, then timelineChanged(customerId). An occurredAt left invalid is
     // set to the clock's now.
     Result<Domain::TimelineEvent> record(Domain::TimelineEvent event);

@@ -165,7 +165,10 @@ private Q_SLOTS:
     void learnsFromImportedNumericField();
     void learnsFromImportedCategoryAndDropsLeaks();
     void demoPortfolio();
+    void riskLevelChangeOnTheTimeline();
     void portfolioListArguments();
+    void trainingReportsProgressAndStopsWhenCancelled();
+    void portfolioScoringReportsProgressAndStopsWhenCancelled();
 };
 
 void TestChurnService::riskLevels_data()
@@ -726,6 +729,48 @@ void TestChurnService::learnsFromImportedCategoryAndDropsLeaks()
     QVERIFY(risk->drivers.first().contribution > 0);
 }
 
+void TestChurnService::riskLevelChangeOnTheTimeline()
+{
+    CS_REQUIRE_BACKEND();
+    TestUtils::TestDatabase fixture;
+    QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+    Storage::Database &db = fixture.db();
+    TestUtils::FakeClock clock(QDateTime(kToday, QTime(12, 0), QTimeZone::utc()));
+    ChurnService service(db, clock);
+    CustomerRow quiet;
+    quiet.id = u"quiet"_s; // nothing known: p = 0.1, low (noDataIsNotZero)
+    QVERIFY(insertCustomer(db, quiet));
+    const QString events = u"SELECT COUNT(*) FROM timeline_events WHERE customer_id = 'quiet'"_s;
+
+    // A first prediction has nothing to change from.
+    QVERIFY(service.scoreCustomer(quiet.id).ok());
+    QCOMPARE(count(db, events), 0);
+    // Yesterday's prediction said high (0.62): today's low is a change, recorded once.
+    QVERIFY(Storage::exec(db,
+        u"UPDATE churn_predictions SET risk_level = 'high', probability = 0.62, predicted_at = ? "
+        "WHERE customer_id = 'quiet'"_s,
+        { toSql(clock.now().addDays(-1)) })
+                .ok());
+    QVERIFY(service.scoreCustomer(quiet.id).ok());
+    QCOMPARE(count(db, events), 1);
+    auto q = Storage::exec(db, u"SELECT kind, title, source_table FROM timeline_events WHERE customer_id = 'quiet'"_s);
+    QVERIFY(q.ok() && q->next());
+    QCOMPARE(q->value(0).toString(), u"score_change"_s);
+    QCOMPARE(q->value(1).toString(), u"Churn risk fell from high (62%) to low (10%)"_s);
+    QCOMPARE(q->value(2).toString(), u"churn_predictions"_s);
+    // Low again, by the customer and by the portfolio run: no more events.
+    QVERIFY(service.scoreCustomer(quiet.id).ok());
+    QVERIFY(service.scorePortfolio().ok());
+    QCOMPARE(count(db, events), 1);
+    // The portfolio run records a change too.
+    QVERIFY(Storage::exec(db,
+        u"UPDATE churn_predictions SET risk_level = 'critical', probability = 0.9 WHERE id = "
+        "(SELECT MAX(id) FROM churn_predictions)"_s)
+                .ok());
+    QVERIFY(service.scorePortfolio().ok());
+    QCOMPARE(count(db, events), 2);
+}
+
 void TestChurnService::demoPortfolio()
 {
     CS_REQUIRE_BACKEND();
@@ -907,6 +952,117 @@ void TestChurnService::portfolioListArguments()
     bad.cursor = u"not-a-cursor"_s;
     QCOMPARE(service.portfolioRisk(bad).error().field, u"cursor"_s);
     QCOMPARE(service.models(0).error().field, u"limit"_s);
+}
+
+void TestChurnService::trainingReportsProgressAndStopsWhenCancelled()
+{
+    CS_REQUIRE_BACKEND();
+    TestUtils::TestDatabase fixture;
+    QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+    Storage::Database &db = fixture.db();
+    TestUtils::FakeClock clock(QDateTime(kToday, QTime(12, 0), QTimeZone::utc()));
+    ChurnService service(db, clock);
+    {
+        Storage::Transaction tx(db);
+        for (int i = 0; i < 80; ++i) {
+            CustomerRow c;
+            c.id = u"p-%1"_s.arg(i, 3, 10, QChar(u'0'));
+            c.contractStart = kToday.addDays(-800);
+            const double u = 0.05 + 0.95 * uniform(c.id, 11);
+            c.custom.insert(u"seats_utilisation"_s, std::round(u * 100) / 100);
+            if (i % 3 == 0) {
+                c.status = u"churned"_s;
+                c.churnedAt = kToday.addDays(-(20 + i));
+            }
+            QVERIFY(insertCustomer(db, c));
+        }
+        QVERIFY(tx.commit().ok());
+    }
+
+    // Progress: every step once, in order, ending at done == total.
+    Core::ChurnTrainingOptions options;
+    QList<int> steps;
+    QStringList stages;
+    options.progress = [&](const QString &stage, int done, int total) {
+        QCOMPARE(total, 5);
+        steps << done;
+        stages << stage;
+    };
+    auto trained = service.trainModel(options);
+    QVERIFY2(trained.ok(), qPrintable(trained.ok() ? QString() : trained.error().toString()));
+    QCOMPARE(steps, (QList<int> { 0, 1, 2, 3, 4, 5 }));
+    QCOMPARE(stages.last(), u"done"_s);
+    const int version = trained->model.version;
+
+    // Cancelled after the second step: no new version, the active model unchanged, no modelChanged.
+    QSignalSpy modelSpy(&service, &ChurnService::modelChanged);
+    int asked = 0;
+    options.progress = {};
+    options.isCancelled = [&asked] { return ++asked > 2; };
+    auto cancelled = service.trainModel(options);
+    QVERIFY(!cancelled.ok());
+    QCOMPARE(cancelled.error().code, Core::ErrorCode::Cancelled);
+    QCOMPARE(asked, 3);
+    QCOMPARE(modelSpy.count(), 0);
+    auto active = service.activeModel();
+    QVERIFY(active.ok());
+    QCOMPARE(active->version, version);
+    QCOMPARE(count(db, u"SELECT COUNT(*) FROM churn_models"_s), qint64(version));
+}
+
+void TestChurnService::portfolioScoringReportsProgressAndStopsWhenCancelled()
+{
+    CS_REQUIRE_BACKEND();
+    TestUtils::TestDatabase fixture;
+    QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+    Storage::Database &db = fixture.db();
+    TestUtils::FakeClock clock(QDateTime(kToday, QTime(12, 0), QTimeZone::utc()));
+    ChurnService service(db, clock);
+    {
+        Storage::Transaction tx(db);
+        for (int i = 0; i < 25; ++i) {
+            CustomerRow c;
+            c.id = u"s-%1"_s.arg(i, 3, 10, QChar(u'0'));
+            c.contractStart = kToday.addDays(-400);
+            if (i % 5 == 0) { // churned customers are not scored
+                c.status = u"churned"_s;
+                c.churnedAt = kToday.addDays(-30);
+            }
+            QVERIFY(insertCustomer(db, c));
+        }
+        QVERIFY(tx.commit().ok());
+    }
+
+    // Cancelled at the third question (after 2 × 8 of 20 customers): nothing stored, no signal.
+    QSignalSpy scoredSpy(&service, &ChurnService::portfolioScored);
+    Core::ChurnScoringOptions options;
+    options.progressEvery = 8;
+    QList<QPair<QString, int>> seen;
+    options.progress = [&seen](const QString &stage, int done, int total) {
+        QCOMPARE(total, 20);
+        seen << qMakePair(stage, done);
+    };
+    int asked = 0;
+    options.isCancelled = [&asked] { return ++asked > 2; };
+    auto cancelled = service.scorePortfolio(options);
+    QVERIFY(!cancelled.ok());
+    QCOMPARE(cancelled.error().code, Core::ErrorCode::Cancelled);
+    QCOMPARE(asked, 3);
+    QCOMPARE(seen, (QList<QPair<QString, int>> { { u"features"_s, 0 }, { u"scoring"_s, 8 }, { u"scoring"_s, 16 } }));
+    QCOMPARE(count(db, u"SELECT COUNT(*) FROM churn_predictions"_s), 0);
+    QCOMPARE(scoredSpy.count(), 0);
+
+    // Not cancelled: every step in order, ending at done == total, and every active customer stored once.
+    seen.clear();
+    options.isCancelled = [] { return false; };
+    auto scored = service.scorePortfolio(options);
+    QVERIFY2(scored.ok(), qPrintable(scored.ok() ? QString() : scored.error().toString()));
+    QCOMPARE(scored->scored, 20);
+    QCOMPARE(seen,
+        (QList<QPair<QString, int>> {
+            { u"features"_s, 0 }, { u"scoring"_s, 8 }, { u"scoring"_s, 16 }, { u"scoring"_s, 20 } }));
+    QCOMPARE(count(db, u"SELECT COUNT(*) FROM churn_predictions"_s), 20);
+    QCOMPARE(scoredSpy.count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestChurnService)

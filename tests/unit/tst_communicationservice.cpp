@@ -629,6 +629,13 @@ private Q_SLOTS:
         CommunityMember banned = *kim;
         banned.status = CommunityMemberStatus::Banned;
         CHECK_OK(service.updateMember(banned));
+        auto reread = service.member(kim->id);
+        CHECK_OK(reread);
+        QCOMPARE(reread->status, CommunityMemberStatus::Banned);
+        QCOMPARE(reread->handle, u"kim"_s);
+        QCOMPARE(reread->customerId, u"K2"_s);
+        QCOMPARE(service.member(kim->id + 1000).error().code, ErrorCode::NotFound);
+        QCOMPARE(service.member(kim->id + 1000).error().field, u"member_id"_s);
         CommunityPost p;
         p.memberId = kim->id;
         p.title = u"Spam"_s;

@@ -912,6 +912,31 @@ private Q_SLOTS:
         QCOMPARE(count(db, events), 2);
     }
 
+    void timelineOnFirstScoreOnly()
+    {
+        Storage::Database &db = shared();
+        customer(db, u"kappa"_s, 5000);
+        contract(db, u"kappa"_s, 10, 10, u"failed"_s); // (1 + 0)/2 = 50 yellow, every day
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        const QString events = u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'score_change'"_s;
+        // The first stored score is an event…
+        auto first = health.recomputeAll(QDate(2026, 6, 14));
+        QVERIFY(first.ok());
+        QCOMPARE(first->timelineEvents, 1);
+        auto title = Storage::exec(db,
+            u"SELECT title, source_id FROM timeline_events WHERE customer_id = 'kappa' AND kind = 'score_change'"_s);
+        QVERIFY(title.ok() && title->next());
+        QCOMPARE(title->value(0).toString(), u"Health score 50.0 (yellow), first score"_s);
+        QCOMPARE(title->value(1).toString(), u"2026-06-14/kappa"_s);
+        // …recomputing that day replaces it, and the next day's score in the same band adds nothing.
+        QVERIFY(health.recomputeAll(QDate(2026, 6, 14)).ok());
+        auto next = health.recomputeAll();
+        QVERIFY(next.ok());
+        QCOMPARE(next->timelineEvents, 0);
+        QCOMPARE(count(db, events), 1);
+    }
+
     void incrementalRecompute()
     {
         Storage::Database &db = shared();

@@ -710,6 +710,45 @@ private Q_SLOTS:
         QCOMPARE(unknown.error().field, u"customer_id"_s);
     }
 
+    void renewalChangesOnTheTimeline()
+    {
+        customer(u"A"_s);
+        Core::RenewalService service(db(), m_clock);
+        Renewal r;
+        r.customerId = u"A"_s;
+        r.renewalDate = QDate(2026, 9, 1);
+        r.arrCurrent = 5000;
+        auto created = service.createRenewal(r);
+        CHECK_OK(created);
+        Renewal changed = *created;
+        changed.stage = RenewalStage::InProgress;
+        changed.probability = 0.75;
+        auto updated = service.updateRenewal(changed);
+        CHECK_OK(updated);
+        // An update that changes nothing the timeline shows (notes) records nothing.
+        Renewal noted = *updated;
+        noted.notes = u"call booked"_s;
+        CHECK_OK(service.updateRenewal(noted));
+
+        auto q = Storage::exec(
+            db(), u"SELECT kind, title, detail, source_id FROM timeline_events WHERE customer_id = 'A' ORDER BY id"_s);
+        QVERIFY(q.ok());
+        QStringList titles;
+        QVariantMap lastDetail;
+        while (q->next()) {
+            QCOMPARE(q->value(0).toString(), u"renewal"_s);
+            QCOMPARE(q->value(3).toString(), QString::number(created->id));
+            titles << q->value(1).toString();
+            Storage::Convert::fromSql(q->value(2), lastDetail);
+        }
+        QCOMPARE(titles,
+            (QStringList { u"Renewal created for 2026-09-01 (ARR 5000)"_s,
+                u"Renewal of 2026-09-01 updated: stage upcoming → in_progress, probability none → 0.75"_s }));
+        const QVariantMap stage = lastDetail.value(u"changes"_s).toMap().value(u"stage"_s).toMap();
+        QCOMPARE(stage.value(u"from"_s).toString(), u"upcoming"_s);
+        QCOMPARE(stage.value(u"to"_s).toString(), u"in_progress"_s);
+    }
+
     // ---- GRR / NRR
     // ---------------------------------------------------------------------------------------------------------
 

@@ -382,6 +382,45 @@ private Q_SLOTS:
         QCOMPARE(total, expected.size());
     }
 
+    // list_clients: ad-hoc criteria within a saved segment's members.
+    void evaluateInSegment()
+    {
+        seedPortfolio();
+        Domain::Segment fintech;
+        fintech.name = u"Fintech accounts"_s;
+        fintech.isDynamic = true;
+        fintech.criteria = json("{\"industry\":\"fintech\"}");
+        auto dynamicSegment = m_service->create(fintech);
+        QVERIFY2(dynamicSegment.ok(), qPrintable(dynamicSegment.ok() ? QString() : why(dynamicSegment.error())));
+        Core::SegmentPageQuery page;
+        page.limit = 10;
+        page.sort = u"id"_s;
+        auto inSegment = m_service->evaluateInSegment(dynamicSegment->id, json("{\"owner\":\"bob\"}"), page);
+        QVERIFY(inSegment.ok());
+        QCOMPARE(ids(inSegment->items), (QStringList { u"c02"_s, u"c06"_s }));
+        QCOMPARE(inSegment->total, 2);
+
+        Domain::Segment picked;
+        picked.name = u"Picked"_s;
+        picked.isDynamic = false;
+        auto staticSegment = m_service->create(picked);
+        QVERIFY(staticSegment.ok());
+        QVERIFY(m_service->addMembers(staticSegment->id, { u"c01"_s, u"c03"_s, u"c04"_s }).ok());
+        auto redMembers = m_service->evaluateInSegment(staticSegment->id, json("{\"health_band\":\"red\"}"), page);
+        QVERIFY(redMembers.ok());
+        QCOMPARE(ids(redMembers->items), QStringList { u"c03"_s });
+        auto everyone = m_service->evaluateInSegment(staticSegment->id, {}, page);
+        QVERIFY(everyone.ok());
+        QCOMPARE(everyone->total, 3);
+
+        auto unknown = m_service->evaluateInSegment(987654, {}, page);
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.error().field, u"segment_id"_s);
+        auto badCriteria = m_service->evaluateInSegment(staticSegment->id, json("{\"colour\":\"red\"}"), page);
+        QVERIFY(!badCriteria.ok());
+        QVERIFY(badCriteria.error().field.startsWith(u"criteria"_s));
+    }
+
     void evaluatePagesSorted()
     {
         seedPortfolio();

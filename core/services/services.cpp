@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#include "services.h"
+
+#include "sql.h"
+#include "transaction.h"
+
+namespace Core {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Whether `table` has any row at all, soft-deleted ones included: defaults are created on a first run only, so a
+// CSM who removed them does not get them back at the next start.
+Result<bool> hasAnyRow(const Storage::Database &db, const QString &table)
+{
+    auto q = Storage::exec(db, u"SELECT 1 FROM "_s + table + u" LIMIT 1"_s);
+    if (!q)
+        return q.error();
+    return q->next();
+}
+
+struct StepDef
+{
+    Domain::PlaybookStepKind kind;
+    QString name;
+    QVariantMap config;
+};
+
+struct PlaybookDef
+{
+    QString name;
+    QString description;
+    Domain::PlaybookTrigger trigger;
+    QString emailName;
+    QString emailSubject;
+    QString emailBody;
+    QList<StepDef> steps; // an Email step's template_id is filled in with the template created for it
+};
+
+QList<PlaybookDef> standardPlaybooks()
+{
+    using Kind = Domain::PlaybookStepKind;
+    return {
+        { u"Health drop rescue"_s,
+            u"A customer's health fell sharply or turned red: find out why and agree a recovery plan."_s,
+            Domain::PlaybookTrigger::HealthDrop, u"Health drop check-in"_s, u"Checking in on {{customer.name}}"_s,
+            u"Hi {{contact.first_name}},\n\nWe noticed that things have been quieter at {{customer.name}} lately and "
+            "would like to make sure you get full value from the product. Could we find 30 minutes this week to "
+            "look at your goals together?\n\nBest regards"_s,
+            {
+                { Kind::Task, u"Review the health drop"_s,
+                    { { u"title"_s, u"Review the health drop of {{customer.name}}"_s },
+                        { u"description"_s, u"Look at usage, tickets and feedback behind the drop."_s },
+                        { u"due_in_days"_s, 1 }, { u"priority"_s, u"high"_s } } },
+                { Kind::Email, u"Check-in e-mail"_s, {} },
+                { Kind::Wait, u"Wait for an answer"_s, { { u"days"_s, 5 } } },
+                { Kind::Task, u"Agree a recovery plan"_s,
+                    { { u"title"_s, u"Agree a recovery plan with {{customer.name}}"_s }, { u"due_in_days"_s, 3 },
+                        { u"priority"_s, u"high"_s } } },
+            } },
+        { u"Detractor follow-up"_s, u"A contact answered the NPS survey as a detractor: close the loop quickly."_s,
+            Domain::PlaybookTrigger::Detractor, u"Detractor follow-up"_s, u"Thank you for your feedback"_s,
+            u"Hi {{contact.first_name}},\n\nThank you for telling us how we are doing. We take your score seriously "
+            "and would like to understand what we can do better for {{customer.name}}. Would you have 20 minutes "
+            "for a call?\n\nBest regards"_s,
+            {
+                { Kind::Email, u"Thank-you e-mail"_s, {} },
+                { Kind::Task, u"Call the detractor"_s,
+                    { { u"title"_s, u"Call the detractor at {{customer.name}}"_s },
+                        { u"description"_s, u"Understand the score, agree next steps and log them."_s },
+                        { u"due_in_days"_s, 2 }, { u"priority"_s, u"high"_s } } },
+            } },
+        { u"Renewal risk save"_s, u"A renewal is near and the account is at risk: build and run a save plan."_s,
+            Domain::PlaybookTrigger::RenewalRisk, u"Renewal review invitation"_s,
+            u"Planning the year ahead with {{customer.name}}"_s,
+            u"Hi {{contact.first_name}},\n\nYour renewal is coming up on {{customer.renewal_date}}. Before then we "
+            "would like to review what {{customer.name}} has achieved and plan the year ahead together. When would "
+            "suit you?\n\nBest regards"_s,
+            {
+                { Kind::Task, u"Prepare a save plan"_s,
+                    { { u"title"_s, u"Prepare a save plan for {{customer.name}}"_s },
+                        { u"description"_s, u"Risks, value delivered, executive sponsor, offer."_s },
+                        { u"due_in_days"_s, 2 }, { u"priority"_s, u"urgent"_s } } },
+                { Kind::Email, u"Renewal review invitation"_s, {} },
+                { Kind::Wait, u"Wait for an answer"_s, { { u"days"_s, 7 } } },
+                { Kind::Task, u"Hold the renewal review"_s,
+                    { { u"title"_s, u"Hold the renewal review with {{customer.name}}"_s }, { u"due_in_days"_s, 5 },
+                        { u"priority"_s, u"high"_s } } },
+            } },
+    };
+}
+
+} // namespace
+
+Status Services::ensureDefaults()
+{
+    // One transaction: a first run that fails half-way leaves nothing behind, so the next start tries again.
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto templates = hasAnyRow(m_db, u"onboarding_templates"_s);
+    if (!templates)
+        return templates.error();
+    if (!*templates) {
+        if (auto created = m_onboarding.createDefaultTemplates(); !created)
+            return created.error();
+    }
+    // activeConfig() creates version 1 when there is none.
+    if (auto config = m_health.activeConfig(); !config)
+        return config.error();
+    if (auto sla = m_support.ensureDefaultSlaPolicies(); !sla)
+        return sla.error();
+    if (auto monitors = m_monitors.ensureDefaultMonitors(); !monitors)
+        return monitors.error();
+
+    auto playbooks = hasAnyRow(m_db, u"playbooks"_s);
+    if (!playbooks)
+        return playbooks.error();
+    if (!*playbooks) {
+        if (auto created = createStandardPlaybooks(); !created)
+            return created;
+    }
+    return tx.commit();
+}
+
+Status Services::createStandardPlaybooks()
+{
+    for (const PlaybookDef &def : standardPlaybooks()) {
+        Domain::EmailTemplate email;
+        email.name = def.emailName;
+        email.subject = def.emailSubject;
+        email.body = def.emailBody;
+        auto storedEmail = m_communication.createTemplate(email);
+        if (!storedEmail)
+            return storedEmail.error();
+        Domain::Playbook playbook;
+        playbook.name = def.name;
+        playbook.description = def.description;
+        playbook.triggerKind = def.trigger;
+        playbook.isActive = true;
+        QList<Domain::PlaybookStep> steps;
+        int position = 1;
+        for (const StepDef &s : def.steps) {
+            Domain::PlaybookStep step;
+            step.position = position++;
+            step.kind = s.kind;
+            step.name = s.name;
+            step.config = s.config;
+            if (s.kind == Domain::PlaybookStepKind::Email)
+                step.config.insert(u"template_id"_s, storedEmail->id);
+            steps << step;
+        }
+        if (auto created = m_playbooks.createPlaybook(playbook, steps); !created)
+            return created.error();
+    }
+    return {};
+}
+
+} // namespace Core

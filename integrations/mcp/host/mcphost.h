@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+#include <QThread>
+
+namespace Core {
+class Clock;
+}
+namespace Storage {
+class Database;
+}
+
+namespace Mcp {
+
+class ApprovalGate;
+class HostWorker;
+
+struct McpHostOptions
+{
+    enum class Transport { Http, Stdio };
+    Transport transport = Transport::Http;
+    quint16 port = 0; // Http: 0 = an ephemeral port (see started())
+    QString token; // Http: the bearer token; empty only with --mcp-no-auth
+    QStringList toolsets; // empty = every toolset
+    QSet<QString> askFirstToolsets;
+    bool conformanceFixtures = false;
+    QString version;
+};
+
+// Everything the MCP server is made of, wired in one place and run on one thread (DESIGN.md §2): the MCP thread's
+// own Core::Services, the tool/resource/prompt registries, the protocol core, and the transport — Streamable HTTP
+// on 127.0.0.1 on a thread of its own (the desktop's GUI thread never waits on it), or stdio on the caller's thread
+// (`--mcp-stdio`, where there is no GUI).
+class McpHost final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(McpHost)
+
+public:
+    // `db` and `clock` must outlive the host. A null `gate` refuses "ask me first" calls (headless).
+    McpHost(const Storage::Database &db, const Core::Clock &clock, McpHostOptions options,
+        std::shared_ptr<ApprovalGate> gate = {}, QObject *parent = nullptr);
+    ~McpHost() override; // stops the server and joins its thread
+
+    // Builds and starts the server; emits started() or failed().
+    void start();
+
+    // Names of every toolset the registry knows (to check --mcp-toolsets against).
+    static QStringList knownToolsets();
+
+Q_SIGNALS:
+    void started(quint16 port); // Http: the port listened on; Stdio: 0
+    void failed(const QString &message);
+    void finished(); // Stdio: the client closed our input
+
+private:
+    const Storage::Database &m_db;
+    const Core::Clock &m_clock;
+    McpHostOptions m_options;
+    std::shared_ptr<ApprovalGate> m_gate;
+    QThread m_thread;
+    HostWorker *m_worker = nullptr; // lives on m_thread (Http) or ours (Stdio)
+};
+
+} // namespace Mcp

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+// The customer-lifecycle end-to-end test the old system promised, through the official SDK client against a fresh
+// database: register a customer → onboarding plan → usage recorded → health score → churn risk → retention
+// campaign (an outbox message queued) → renewal tracked and forecast → expansion opportunity → feedback. Every step
+// asserts what was stored and what the next step sees; the timeline shows all of it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
+
+const DAY = 86400000;
+const iso = (t) => new Date(t).toISOString().slice(0, 10);
+const today = Date.now();
+
+let dir;
+let server;
+let client;
+
+async function call(name, args) {
+  const r = await client.callTool({ name, arguments: args });
+  assert.ok(!r.isError, `${name} failed: ${r.content?.[0]?.text}`);
+  assert.ok(r.structuredContent, `${name} answers structuredContent`);
+  return r.structuredContent;
+}
+
+before(async () => {
+  dir = tempDir('csdesk-lifecycle-');
+  const token = newToken();
+  server = await startHeadless({ db: makeDatabase(dir), token });
+  client = new Client({ name: 'csdesk-lifecycle-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url),
+    { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+});
+
+after(async () => {
+  await client?.close();
+  await server?.stop();
+  removeDir(dir);
+});
+
+test('customer lifecycle through the MCP tools', async (t) => {
+  const id = 'lifecycle-co';
+  await t.test('register a customer', async () => {
+    const r = await call('register_client', {
+      customer_id: id, name: 'Lifecycle Co', company: 'Lifecycle Co Ltd', domain: 'lifecycle.example',
+      industry: 'Software', tier: 'mid_market', arr: 120000, currency: 'USD', contract_type: 'annual',
+      contract_start: iso(today - 60 * DAY), contract_end: iso(today + 45 * DAY), renewal_date: iso(today + 45 * DAY),
+      owner: 'csm@csdesk.example', primary_contact: { name: 'Pat Buyer', email: 'pat@lifecycle.example' },
+    });
+    assert.equal(r.customer.customer_id, id);
+    assert.equal(r.customer.arr, 120000);
+    const listed = await call('list_clients', { limit: 10 });
+    assert.equal(listed.total, 1);
+    assert.equal(listed.items[0].customer_id, id);
+  });
+
+  let planId;
+  await t.test('create an onboarding plan', async () => {
+    const r = await call('create_onboarding_plan', { customer_id: id, complexity: 'medium' });
+    planId = r.plan?.plan_id ?? r.plan_id;
+    assert.ok(planId, JSON.stringify(r).slice(0, 500));
+    const progress = await call('track_onboarding_progress', { customer_id: id });
+    assert.equal(progress.total, 1);
+    assert.ok(JSON.stringify(progress).includes(String(planId)));
+  });
+
+  await t.test('record usage', async () => {
+    const rows = ['customer_id,occurred_at,event_type,feature,user_ref,quantity'];
+    for (let d = 1; d <= 28; ++d) {
+      for (let u = 1; u <= 3; ++u)
+        rows.push(`${id},${new Date(today - d * DAY).toISOString()},feature_used,${u % 2 ? 'reports' : 'dashboards'},user${u},1`);
+    }
+    const r = await call('import_records', { kind: 'usage_events', csv: rows.join('\n') + '\n' });
+    assert.equal(r.inserted, 84, JSON.stringify(r).slice(0, 500));
+    const usage = await call('track_usage_engagement', { customer_id: id });
+    assert.ok(JSON.stringify(usage).includes('"events"') || JSON.stringify(usage).includes('events'));
+  });
+
+  let score;
+  await t.test('calculate the health score', async () => {
+    const r = await call('calculate_health_score', { customer_id: id });
+    score = r.score?.score ?? r.score;
+    assert.ok(score >= 0 && score <= 100, JSON.stringify(r).slice(0, 500));
+    const overview = await call('get_client_overview', { customer_id: id });
+    assert.equal(overview.health.score, score, 'the overview shows the stored score');
+  });
+
+  await t.test('identify churn risk', async () => {
+    const r = await call('identify_churn_risk', { customer_id: id });
+    const risk = r.risk ?? r;
+    assert.ok(risk.probability >= 0 && risk.probability <= 1, JSON.stringify(r).slice(0, 500));
+  });
+
+  await t.test('run a retention campaign: an outbox message is queued', async () => {
+    const template = await call('send_personalized_email', { action: 'create_template', name: 'Check-in',
+      subject: 'Checking in', body: 'Hello, shall we talk about how the rollout is going?' });
+    const templateId = template.template?.template_id ?? template.template_id;
+    assert.ok(templateId, JSON.stringify(template).slice(0, 500));
+    const created = await call('automate_retention_campaigns', {
+      action: 'create', name: 'Save the account', trigger: 'manual',
+      steps: [{ kind: 'email', template_id: templateId }, { kind: 'task', title: 'Call the sponsor' }],
+    });
+    const playbookId = created.playbook?.playbook_id ?? created.playbook_id;
+    assert.ok(playbookId, JSON.stringify(created).slice(0, 500));
+    const run = await call('execute_retention_campaign', { customer_id: id, playbook_id: playbookId,
+      reason: 'lifecycle test', run_due_steps: true });
+    assert.equal(run.steps_run, 2, JSON.stringify(run));
+    assert.equal(run.messages_queued, 1, 'the e-mail step queued one outbox message');
+    assert.equal(run.tasks_created, 1);
+    const sent = await call('send_personalized_email', { action: 'list_sent', customer_id: id });
+    assert.ok(sent.total >= 1, JSON.stringify(sent).slice(0, 500));
+  });
+
+  await t.test('track and forecast the renewal', async () => {
+    const renewals = await call('track_renewals', { customer_id: id });
+    assert.ok(renewals.total >= 1, JSON.stringify(renewals).slice(0, 500));
+    const forecast = await call('forecast_renewals', { from: iso(today), to: iso(today + 90 * DAY) });
+    assert.ok(JSON.stringify(forecast).includes(id) || forecast.renewals >= 1 || forecast.count >= 1,
+      JSON.stringify(forecast).slice(0, 800));
+  });
+
+  await t.test('find an expansion opportunity', async () => {
+    const r = await call('identify_expansion_opportunities', { customer_id: id, record: true });
+    console.log('expansion:', JSON.stringify(r).slice(0, 600));
+    // Whatever the data supports, and nothing else: every candidate is this customer's and carries its evidence;
+    // no candidate comes with a reason why.
+    for (const item of r.items) {
+      assert.equal(item.customer_id, id);
+      assert.ok(item.evidence && Object.keys(item.evidence).length > 0, JSON.stringify(item));
+    }
+    if (r.total === 0) assert.ok(r.note || r.notes?.length, 'an empty answer says why');
+  });
+
+  await t.test('collect feedback', async () => {
+    const r = await call('collect_feedback', { action: 'record', customer_id: id, kind: 'nps', score: 9,
+      comment: 'Great onboarding, the reports save us hours.' });
+    assert.ok(JSON.stringify(r).includes('9'));
+    const listed = await call('collect_feedback', { action: 'list', customer_id: id });
+    assert.equal(listed.total, 1);
+  });
+
+  await t.test('the timeline shows all of it', async () => {
+    const r = await call('get_client_timeline', { customer_id: id, limit: 200 });
+    const kinds = new Set(r.items.map((e) => e.kind));
+    console.log('timeline kinds:', [...kinds].join(', '), 'counts:', JSON.stringify(r.kind_counts));
+    // Onboarding plan, health score, campaign enrolment and steps, the queued e-mail, the renewal opened from the
+    // customer record, the NPS answer: every step above left its mark.
+    for (const kind of ['onboarding', 'score_change', 'campaign', 'email', 'renewal', 'feedback'])
+      assert.ok(kinds.has(kind), `timeline kind ${kind} missing: ${[...kinds].join(', ')}`);
+    const times = r.items.map((e) => e.occurred_at);
+    assert.deepEqual([...times].sort().reverse(), times, 'newest first');
+  });
+});

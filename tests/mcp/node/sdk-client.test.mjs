@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+// The official MCP TypeScript SDK client against csdesk on a demo portfolio, over Streamable HTTP
+// (`csdesk --headless`) and stdio (`csdesk --mcp-stdio`): lists every tool, resource and prompt (following
+// cursors) and calls real tools, checking the answers against the database's own numbers as other tools state them.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { csdeskBinary, makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
+
+// TOOLS.md: the catalogue of the system we replace, and what goes beyond it.
+const CATALOGUE = [
+  'register_client', 'get_client_overview', 'update_client_info', 'list_clients', 'get_client_timeline',
+  'create_onboarding_plan', 'activate_onboarding_automation', 'deliver_training_session',
+  'manage_certification_program', 'optimize_onboarding_process', 'map_customer_journey', 'optimize_time_to_value',
+  'track_onboarding_progress',
+  'track_usage_engagement', 'calculate_health_score', 'segment_customers', 'track_feature_adoption',
+  'manage_lifecycle_stages', 'track_adoption_milestones', 'segment_by_value_tier', 'analyze_engagement_patterns',
+  'identify_churn_risk', 'execute_retention_campaign', 'monitor_satisfaction', 'manage_escalations',
+  'analyze_churn_postmortem', 'score_risk_factors', 'automate_retention_campaigns',
+  'send_personalized_email', 'automate_communications', 'manage_community', 'manage_advocacy_program',
+  'conduct_executive_review', 'automate_newsletters',
+  'handle_support_ticket', 'route_tickets', 'manage_knowledge_base', 'update_knowledge_base',
+  'manage_customer_portal', 'analyze_support_performance',
+  'identify_upsell_opportunities', 'identify_crosssell_opportunities', 'identify_expansion_opportunities',
+  'track_renewals', 'forecast_renewals', 'negotiate_renewals', 'track_revenue_expansion',
+  'optimize_customer_lifetime_value',
+  'collect_feedback', 'analyze_feedback_sentiment', 'share_product_insights', 'track_cs_metrics',
+  'analyze_product_usage', 'manage_voice_of_customer',
+  'get_autonomous_status', 'configure_autonomous_worker', 'trigger_worker_now', 'get_worker_config',
+  'list_available_workers',
+  'resolve_customer', 'search', 'import_records', 'train_churn_model',
+];
+// Not registered yet, each for a stated reason (a tool that cannot do its job is absent, not faked). This list
+// only shrinks: a name that appears in tools/list must be removed from here.
+const NOT_YET = new Set([]);
+
+async function listAll(client, method, key) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await client[method](cursor ? { cursor } : {});
+    items.push(...page[key]);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+async function checkPortfolio(client) {
+  const tools = await listAll(client, 'listTools', 'tools');
+  const names = tools.map((t) => t.name);
+  assert.equal(new Set(names).size, names.length, 'tool names are unique');
+  for (const name of CATALOGUE) {
+    if (NOT_YET.has(name)) assert.ok(!names.includes(name), `${name} is registered: remove it from NOT_YET`);
+    else assert.ok(names.includes(name), `tool ${name} is missing`);
+  }
+  for (const tool of tools) {
+    assert.match(tool.name, /^[a-zA-Z0-9_-]{1,64}$/);
+    assert.ok(tool.description && tool.title, `${tool.name} has a title and a description`);
+    assert.equal(tool.inputSchema.type, 'object');
+    assert.equal(tool.inputSchema.additionalProperties, false, `${tool.name} input schema is closed`);
+    assert.ok(tool.outputSchema, `${tool.name} has an outputSchema`);
+    assert.equal(typeof tool.annotations?.readOnlyHint, 'boolean');
+  }
+
+  // A page of customers, then one of them in detail: the overview names the same customer and ARR.
+  const page = await client.callTool({ name: 'list_clients', arguments: { limit: 5, sort: 'id' } });
+  assert.ok(!page.isError, JSON.stringify(page.content));
+  const list = page.structuredContent;
+  assert.equal(list.items.length, 5);
+  assert.ok(list.total >= 40, `total ${list.total}`);
+  assert.ok(list.next_cursor);
+  assert.deepEqual(JSON.parse(page.content[0].text), list, 'text block carries the same JSON');
+  const first = list.items[0];
+
+  const overview = await client.callTool({ name: 'get_client_overview', arguments: { customer_id: first.customer_id } });
+  assert.ok(!overview.isError, JSON.stringify(overview.content));
+  assert.equal(overview.structuredContent.customer.customer_id, first.customer_id);
+  assert.equal(overview.structuredContent.customer.arr, first.arr);
+
+  // The old server's alias still works.
+  const aliased = await client.callTool({ name: 'get_client_overview', arguments: { client_id: first.customer_id } });
+  assert.equal(aliased.structuredContent.customer.customer_id, first.customer_id);
+
+  // The next page continues where the first ended.
+  const next = await client.callTool({ name: 'list_clients',
+    arguments: { limit: 5, sort: 'id', cursor: list.next_cursor } });
+  assert.ok(next.structuredContent.items[0].customer_id > list.items[4].customer_id);
+
+  // Health: computed from the stored usage, 0–100, with components.
+  const health = await client.callTool({ name: 'calculate_health_score',
+    arguments: { customer_id: first.customer_id } });
+  assert.ok(!health.isError, JSON.stringify(health.content));
+  const hs = health.structuredContent;
+  const score = hs.score?.score ?? hs.score;
+  assert.ok(typeof score === 'number' && score >= 0 && score <= 100, JSON.stringify(hs).slice(0, 400));
+
+  // Bad arguments: a tool result with isError that names the field.
+  const bad = await client.callTool({ name: 'list_clients', arguments: { limit: 500 } });
+  assert.equal(bad.isError, true);
+  assert.match(bad.content[0].text, /limit/);
+  const unknownCustomer = await client.callTool({ name: 'get_client_overview',
+    arguments: { customer_id: 'no-such-customer' } });
+  assert.equal(unknownCustomer.isError, true);
+  assert.match(unknownCustomer.content[0].text, /customer_id/);
+
+  // Resources and prompts with real data.
+  const resources = await listAll(client, 'listResources', 'resources');
+  assert.ok(resources.some((r) => r.uri === 'portfolio://summary'));
+  const templates = await client.listResourceTemplates();
+  assert.ok(templates.resourceTemplates.some((t) => t.uriTemplate === 'customer://{id}'));
+  const customer = await client.readResource({ uri: `customer://${first.customer_id}` });
+  assert.equal(JSON.parse(customer.contents[0].text).customer.customer_id, first.customer_id);
+  const prompts = await listAll(client, 'listPrompts', 'prompts');
+  for (const name of ['qbr_preparation', 'churn_review', 'renewal_brief'])
+    assert.ok(prompts.some((p) => p.name === name), `prompt ${name}`);
+  const brief = await client.getPrompt({ name: 'renewal_brief', arguments: { customer_id: first.customer_id } });
+  assert.ok(brief.messages.length >= 1);
+  const completion = await client.complete({ ref: { type: 'ref/resource', uri: 'customer://{id}' },
+    argument: { name: 'id', value: first.customer_id.slice(0, 3) } });
+  assert.ok(completion.completion.values.includes(first.customer_id));
+  return { tools: names.length };
+}
+
+describe('MCP TypeScript SDK client', () => {
+  let dir;
+  let db;
+  before(() => {
+    dir = tempDir('csdesk-sdk-');
+    db = makeDatabase(dir, 60);
+  });
+  after(() => removeDir(dir));
+
+  test('Streamable HTTP: tools, resources, prompts on a demo portfolio', async () => {
+    const token = newToken();
+    const server = await startHeadless({ db, token });
+    const client = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.url),
+        { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      assert.equal(client.getServerVersion().name, 'csdesk');
+      await checkPortfolio(client);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+
+  test('Streamable HTTP refuses a missing token and a foreign Origin', async () => {
+    const token = newToken();
+    const server = await startHeadless({ db, token });
+    try {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+        protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+      const noToken = await fetch(server.url, { method: 'POST', headers, body });
+      assert.equal(noToken.status, 401);
+      const wrongToken = await fetch(server.url, { method: 'POST', body,
+        headers: { ...headers, Authorization: `Bearer ${newToken()}` } });
+      assert.equal(wrongToken.status, 401);
+      const evil = await fetch(server.url, { method: 'POST', body,
+        headers: { ...headers, Authorization: `Bearer ${token}`, Origin: 'http://evil.example' } });
+      assert.equal(evil.status, 403);
+      const ok = await fetch(server.url, { method: 'POST', body,
+        headers: { ...headers, Authorization: `Bearer ${token}`, Origin: 'http://localhost:3000' } });
+      assert.equal(ok.status, 200);
+      assert.ok(ok.headers.get('mcp-session-id'));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('stdio: the same tools and answers', async () => {
+    const client = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    try {
+      await client.connect(new StdioClientTransport({ command: csdeskBinary(), args: ['--mcp-stdio', '--db', db],
+        env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stderr: 'inherit' }));
+      await checkPortfolio(client);
+    } finally {
+      await client.close();
+    }
+  });
+});
