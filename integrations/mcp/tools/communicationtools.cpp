@@ -816,28 +816,15 @@ ToolResult automateNewsletters(const ToolCall &call)
 Tool makeTool(QString name, QString title, QString description, QJsonObject input, QJsonObject output,
     ToolAnnotations annotations, bool writes, bool longRunning, ToolHandler handler)
 {
-    Tool tool;
-    tool.name = std::move(name);
-    tool.title = std::move(title);
-    tool.description = std::move(description);
-    tool.toolset = kToolset;
-    tool.inputSchema = std::move(input);
-    tool.outputSchema = std::move(output);
-    tool.annotations = annotations;
-    tool.writes = writes;
-    tool.longRunning = longRunning;
-    tool.handler = std::move(handler);
-    return tool;
+    return ToolSupport::makeTool(kToolset, std::move(name), std::move(title), std::move(description), std::move(input),
+        std::move(output), annotations, writes, longRunning, std::move(handler));
 }
 
 } // namespace
 
 void registerCommunicationTools(ToolRegistry &registry)
 {
-    const auto add = [&registry](Tool tool) {
-        if (const Core::Status added = registry.add(std::move(tool)); !added)
-            qWarning("registerCommunicationTools: %s", qPrintable(added.error().toString()));
-    };
+    const auto add = [&registry](Tool tool) { ToolSupport::addTool(registry, std::move(tool)); };
     const ToolAnnotations writes { false, false, false, false };
     QStringList roles = Domain::enumValues<Domain::ContactRole>();
     roles.removeAll(QString());

@@ -729,8 +729,7 @@ Tool getClientTimeline()
 
 void add(ToolRegistry &registry, Tool tool)
 {
-    if (auto added = registry.add(std::move(tool)); !added)
-        qWarning("core tools: %s", qPrintable(added.error().toString()));
+    ToolSupport::addTool(registry, std::move(tool));
 }
 
 } // namespace

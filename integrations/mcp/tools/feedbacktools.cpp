@@ -666,28 +666,15 @@ ToolResult manageVoiceOfCustomer(const ToolCall &call)
 Tool makeTool(QString name, QString title, QString description, QJsonObject input, QJsonObject output,
     ToolAnnotations annotations, bool writes, bool longRunning, ToolHandler handler)
 {
-    Tool tool;
-    tool.name = std::move(name);
-    tool.title = std::move(title);
-    tool.description = std::move(description);
-    tool.toolset = kToolset;
-    tool.inputSchema = std::move(input);
-    tool.outputSchema = std::move(output);
-    tool.annotations = annotations;
-    tool.writes = writes;
-    tool.longRunning = longRunning;
-    tool.handler = std::move(handler);
-    return tool;
+    return ToolSupport::makeTool(kToolset, std::move(name), std::move(title), std::move(description), std::move(input),
+        std::move(output), annotations, writes, longRunning, std::move(handler));
 }
 
 } // namespace
 
 void registerFeedbackTools(ToolRegistry &registry)
 {
-    const auto add = [&registry](Tool tool) {
-        if (const Core::Status added = registry.add(std::move(tool)); !added)
-            qWarning("registerFeedbackTools: %s", qPrintable(added.error().toString()));
-    };
+    const auto add = [&registry](Tool tool) { ToolSupport::addTool(registry, std::move(tool)); };
     const ToolAnnotations readOnly;
     const ToolAnnotations appends { false, false, false, false };
 

@@ -36,8 +36,7 @@ QJsonValue optInt(const std::optional<int> &value)
 
 void add(ToolRegistry &registry, Tool tool)
 {
-    if (auto added = registry.add(std::move(tool)); !added)
-        qWarning("onboarding tools: %s", qPrintable(added.error().toString()));
+    ToolSupport::addTool(registry, std::move(tool));
 }
 
 Core::Error customerNotFound(const Core::Error &e)

@@ -31,8 +31,7 @@ QJsonValue opt(const std::optional<double> &value, int decimals = 4)
 
 void add(ToolRegistry &registry, Tool tool)
 {
-    if (auto added = registry.add(std::move(tool)); !added)
-        qWarning("retention tools: %s", qPrintable(added.error().toString()));
+    ToolSupport::addTool(registry, std::move(tool));
 }
 
 Core::Error customerNotFound(const Core::Error &e)

@@ -241,6 +241,30 @@ double rounded(double value, int decimals)
     return std::round(value * scale) / scale;
 }
 
+Tool makeTool(const QString &toolset, QString name, QString title, QString description, QJsonObject input,
+    QJsonObject output, ToolAnnotations annotations, bool writes, bool longRunning, ToolHandler handler)
+{
+    Tool tool;
+    tool.name = std::move(name);
+    tool.title = std::move(title);
+    tool.description = std::move(description);
+    tool.toolset = toolset;
+    tool.inputSchema = std::move(input);
+    tool.outputSchema = std::move(output);
+    tool.annotations = annotations;
+    tool.writes = writes;
+    tool.longRunning = longRunning;
+    tool.handler = std::move(handler);
+    return tool;
+}
+
+void addTool(ToolRegistry &registry, Tool tool)
+{
+    const QString name = tool.name;
+    if (const Core::Status added = registry.add(std::move(tool)); !added)
+        qWarning("MCP tool %s not registered: %s", qPrintable(name), qPrintable(added.error().toString()));
+}
+
 QJsonObject customerSummaryJson(const Domain::Customer &c)
 {
     return QJsonObject {

@@ -86,4 +86,11 @@ QJsonObject customerSchema();
 // A value as a nicely rounded JSON number (money to cents, ratios to 4 places) so answers stay short.
 double rounded(double value, int decimals);
 
+// A Tool from its parts, for the toolsets that declare their tools in one call each.
+Tool makeTool(const QString &toolset, QString name, QString title, QString description, QJsonObject input,
+    QJsonObject output, ToolAnnotations annotations, bool writes, bool longRunning, ToolHandler handler);
+// Registers `tool`; a refusal is logged here and recorded by the registry (registerAllTools() reports it and the
+// server does not start).
+void addTool(ToolRegistry &registry, Tool tool);
+
 } // namespace Mcp::ToolSupport
