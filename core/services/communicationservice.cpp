@@ -15,6 +15,7 @@
 
 #include "playbookservice.h"
 #include "segmentservice.h"
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_engagement.h"
 #include "tables_operations.h"
@@ -31,39 +32,12 @@ using Domain::PlaybookStepKind;
 
 namespace {
 
-QVariant sqlDay(const QDate &day)
-{
-    return Storage::Convert::toSql(day);
-}
-
-QVariant sqlTime(const QDateTime &time)
-{
-    return Storage::Convert::toSql(time);
-}
-
-QDateTime startOfDay(const QDate &day)
-{
-    return QDateTime(day, QTime(0, 0), QTimeZone::utc());
-}
-
-QDate dayOf(const QVariant &v)
-{
-    QDate d;
-    Storage::Convert::fromSql(v, d);
-    return d;
-}
-
-QDateTime timeOf(const QVariant &v)
-{
-    QDateTime t;
-    Storage::Convert::fromSql(v, t);
-    return t;
-}
-
-QString isoDay(const QDate &day)
-{
-    return day.toString(Qt::ISODate);
-}
+using ServiceSupport::dayOf;
+using ServiceSupport::isoDay;
+using ServiceSupport::sqlDay;
+using ServiceSupport::sqlTime;
+using ServiceSupport::startOfDay;
+using ServiceSupport::timeOf;
 
 QString isoTime(const QDateTime &time)
 {

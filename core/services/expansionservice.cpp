@@ -11,6 +11,7 @@
 #include <QSqlRecord>
 #include <QTimeZone>
 
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_customers.h"
 #include "tables_health.h"
@@ -26,6 +27,8 @@ using Storage::Convert::toSql;
 
 namespace {
 
+using ServiceSupport::dayOf;
+
 constexpr double MoneyEpsilon = 0.005; // the ARR ledger's tolerance (revenue.cpp)
 constexpr int MaxListLimit = 200;
 constexpr int MaxPeriods = 120;
@@ -33,13 +36,6 @@ constexpr int TopMovers = 10;
 const QString GrossMarginSetting = u"revenue.gross_margin"_s;
 const QString LiveCustomers = u"SELECT id FROM customers WHERE deleted_at IS NULL"_s;
 const QString OpenStages = u"('identified','qualified','proposed')"_s;
-
-QDate dateOf(const QVariant &v)
-{
-    QDate d;
-    fromSql(v, d);
-    return d;
-}
 
 QString money(double v)
 {
@@ -208,7 +204,7 @@ Result<ExpansionScan> ExpansionService::identifyOpportunities(const ExpansionSca
             fromSql(rows->value(2), a.tier);
             a.arr = rows->value(3).toDouble();
             fromSql(rows->value(4), a.owner);
-            a.since = dateOf(rows->value(5));
+            a.since = dayOf(rows->value(5));
             order << rows->value(0).toString();
             accounts.insert(order.constLast(), a);
         }
@@ -237,7 +233,7 @@ Result<ExpansionScan> ExpansionService::identifyOpportunities(const ExpansionSca
                 continue;
             it->health = rows->value(1).toDouble();
             fromSql(rows->value(2), it->band);
-            it->healthDate = dateOf(rows->value(3));
+            it->healthDate = dayOf(rows->value(3));
         }
     }
     // Tenure from the first contract (the customer's contract_start when no contract is recorded).
@@ -250,7 +246,7 @@ Result<ExpansionScan> ExpansionService::identifyOpportunities(const ExpansionSca
             return rows.error();
         while (rows->next()) {
             auto it = accounts.find(rows->value(0).toString());
-            const QDate first = dateOf(rows->value(1));
+            const QDate first = dayOf(rows->value(1));
             if (it != accounts.end() && first.isValid() && (!it->since.isValid() || first < it->since))
                 it->since = first;
         }
@@ -867,7 +863,7 @@ Result<RevenueExpansionReport> ExpansionService::revenueExpansion(
         if (!rows)
             return rows.error();
         while (rows->next()) {
-            const QDate day = dateOf(rows->value(0));
+            const QDate day = dayOf(rows->value(0));
             const QString kind = rows->value(1).toString();
             const double amount = rows->value(2).toDouble();
             const int count = rows->value(3).toInt();

@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include "playbookservice.h"
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_operations.h"
 #include "transaction.h"
@@ -27,40 +28,17 @@ namespace {
 
 constexpr double kEpsilon = 1e-9;
 
-QVariant sqlDay(const QDate &day)
-{
-    return Storage::Convert::toSql(day);
-}
-
-QVariant sqlTime(const QDateTime &time)
-{
-    return Storage::Convert::toSql(time);
-}
-
-QDate dayOf(const QVariant &v)
-{
-    QDate d;
-    Storage::Convert::fromSql(v, d);
-    return d;
-}
-
-QDateTime timeOf(const QVariant &v)
-{
-    QDateTime t;
-    Storage::Convert::fromSql(v, t);
-    return t;
-}
+using ServiceSupport::dayOf;
+using ServiceSupport::isoDay;
+using ServiceSupport::sqlDay;
+using ServiceSupport::sqlTime;
+using ServiceSupport::timeOf;
 
 bool boolOf(const QVariant &v)
 {
     bool b = false;
     Storage::Convert::fromSql(v, b);
     return b;
-}
-
-QString isoDay(const QDate &day)
-{
-    return day.toString(Qt::ISODate);
 }
 
 QString isoTime(const QDateTime &time)

@@ -11,6 +11,7 @@
 #include <QSqlRecord>
 #include <QTimeZone>
 
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
@@ -28,23 +29,12 @@ using Storage::Convert::toSql;
 
 namespace {
 
+using ServiceSupport::dayOf;
+using ServiceSupport::timeOf;
+
 constexpr int MaxListLimit = 200;
 const QString OpenPlanStatuses = u"('not_started','in_progress','stalled')"_s;
 const QString OpenStepStatuses = u"('pending','in_progress')"_s;
-
-QDate dateOf(const QVariant &v)
-{
-    QDate d;
-    fromSql(v, d);
-    return d;
-}
-
-QDateTime timestampOf(const QVariant &v)
-{
-    QDateTime t;
-    fromSql(v, t);
-    return t;
-}
 
 Error withField(Error error, const QString &field)
 {
@@ -1044,7 +1034,7 @@ Result<OverdueReport> OnboardingService::overdueItems(const OverdueQuery &query)
             item.customerName = rows->value(3).toString();
             item.name = rows->value(4).toString();
             fromSql(rows->value(5), item.owner);
-            item.dueDate = dateOf(rows->value(6));
+            item.dueDate = dayOf(rows->value(6));
             fromSql(rows->value(7), item.status);
             fromSql(rows->value(8), item.milestoneName);
             item.daysOverdue = int(item.dueDate.daysTo(today));
@@ -1224,9 +1214,9 @@ Result<TimeLossReport> OnboardingService::whereTimeIsLost(const TimeLossQuery &q
     while (rows->next()) {
         const int position = rows->value(0).toInt();
         const QString name = rows->value(1).toString();
-        const QDate due = dateOf(rows->value(2));
-        const QDateTime started = timestampOf(rows->value(3));
-        const QDateTime completed = timestampOf(rows->value(4));
+        const QDate due = dayOf(rows->value(2));
+        const QDateTime started = timeOf(rows->value(3));
+        const QDateTime completed = timeOf(rows->value(4));
         Group &g = groups[{ position, name }];
         g.position = position;
         g.name = name;

@@ -12,6 +12,7 @@
 
 #include "communicationservice.h"
 #include "segmentservice.h"
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_engagement.h"
 #include "tables_operations.h"
@@ -30,39 +31,12 @@ namespace {
 // Floating-point slack for threshold comparisons of values rounded to 0.1 (health scores) or computed ratios.
 constexpr double kEpsilon = 1e-9;
 
-QVariant sqlDay(const QDate &day)
-{
-    return Storage::Convert::toSql(day);
-}
-
-QVariant sqlTime(const QDateTime &time)
-{
-    return Storage::Convert::toSql(time);
-}
-
-QDateTime startOfDay(const QDate &day)
-{
-    return QDateTime(day, QTime(0, 0), QTimeZone::utc());
-}
-
-QDate dayOf(const QVariant &v)
-{
-    QDate d;
-    Storage::Convert::fromSql(v, d);
-    return d;
-}
-
-QDateTime timeOf(const QVariant &v)
-{
-    QDateTime t;
-    Storage::Convert::fromSql(v, t);
-    return t;
-}
-
-QString isoDay(const QDate &day)
-{
-    return day.toString(Qt::ISODate);
-}
+using ServiceSupport::dayOf;
+using ServiceSupport::isoDay;
+using ServiceSupport::sqlDay;
+using ServiceSupport::sqlTime;
+using ServiceSupport::startOfDay;
+using ServiceSupport::timeOf;
 
 QString isoTime(const QDateTime &time)
 {

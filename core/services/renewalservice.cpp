@@ -10,6 +10,7 @@
 #include <QSqlRecord>
 #include <QTimeZone>
 
+#include "servicesupport.h"
 #include "sql.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
@@ -26,6 +27,9 @@ using Storage::Convert::toSql;
 
 namespace {
 
+using ServiceSupport::dayOf;
+using ServiceSupport::timeOf;
+
 // Below half a cent two amounts of money are the same (the ARR ledger's own tolerance, revenue.cpp).
 constexpr double MoneyEpsilon = 0.005;
 constexpr int MaxListLimit = 200;
@@ -39,20 +43,6 @@ constexpr double LowRenewProbability = 0.5;
 constexpr int ManyOpenTickets = 3;
 
 const QString OpenTicketStatuses = u"('new','open','pending','on_hold')"_s;
-
-QDate dateOf(const QVariant &v)
-{
-    QDate d;
-    fromSql(v, d);
-    return d;
-}
-
-QDateTime timestampOf(const QVariant &v)
-{
-    QDateTime t;
-    fromSql(v, t);
-    return t;
-}
 
 QString money(double v)
 {
@@ -182,7 +172,7 @@ Result<QHash<QString, LatestPrediction>> latestPredictions(
         return rows.error();
     QHash<QString, LatestPrediction> out;
     while (rows->next())
-        out.insert(rows->value(0).toString(), { rows->value(1).toDouble(), timestampOf(rows->value(2)) });
+        out.insert(rows->value(0).toString(), { rows->value(1).toDouble(), timeOf(rows->value(2)) });
     return out;
 }
 
@@ -212,7 +202,7 @@ Result<QHash<QString, LatestHealth>> latestHealth(
         LatestHealth h;
         h.score = rows->value(1).toDouble();
         fromSql(rows->value(2), h.band);
-        h.date = dateOf(rows->value(3));
+        h.date = dayOf(rows->value(3));
         out.insert(rows->value(0).toString(), h);
     }
     return out;
@@ -369,8 +359,8 @@ Result<QList<LedgerRow>> ledgerRows(
         r.expansion = rows->value(2).toDouble();
         r.contraction = rows->value(3).toDouble();
         r.churn = rows->value(4).toDouble();
-        r.firstNew = dateOf(rows->value(5));
-        r.firstMovement = dateOf(rows->value(6));
+        r.firstNew = dayOf(rows->value(5));
+        r.firstMovement = dayOf(rows->value(6));
         out << r;
     }
     return out;
@@ -1172,7 +1162,7 @@ Result<RenewalBrief> RenewalService::renewalBrief(qint64 renewalId) const
             return std::optional<std::pair<QDate, double>>();
         if (day == today)
             fromSql(rows->value(2), b.health.band);
-        return std::optional(std::pair { dateOf(rows->value(0)), rows->value(1).toDouble() });
+        return std::optional(std::pair { dayOf(rows->value(0)), rows->value(1).toDouble() });
     };
     auto latest = scoreOn(today);
     if (!latest)
@@ -1261,7 +1251,7 @@ Result<RenewalBrief> RenewalService::renewalBrief(qint64 renewalId) const
         if (open->next()) {
             b.support.openTickets = open->value(0).toInt();
             b.support.openUrgentTickets = open->value(1).toInt();
-            b.support.oldestOpenSince = timestampOf(open->value(2));
+            b.support.oldestOpenSince = timeOf(open->value(2));
         }
         auto recent = Storage::exec(m_db,
             u"SELECT COUNT(*), SUM(csat), COUNT(csat) FROM support_tickets WHERE customer_id = ? AND deleted_at IS "
@@ -1290,7 +1280,7 @@ Result<RenewalBrief> RenewalService::renewalBrief(qint64 renewalId) const
             const int score = rows->value(0).toInt();
             if (b.nps.responses == 0) {
                 b.nps.latestScore = score;
-                b.nps.latestAt = timestampOf(rows->value(1));
+                b.nps.latestAt = timeOf(rows->value(1));
             }
             ++b.nps.responses;
             if (score >= 9)
