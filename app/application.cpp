@@ -256,12 +256,11 @@ void Application::startMcpWithToken(const QString &token)
     options.version = QCoreApplication::applicationVersion();
     m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options);
     const bool window = m_commandLine.mode == CommandLine::Mode::Window;
-    connect(m_mcp.get(), &Mcp::McpHost::started, this, [this, window](quint16 port) {
+    connect(m_mcp.get(), &Mcp::McpHost::started, this, [this](quint16 port) {
         if (m_commandLine.mode == CommandLine::Mode::McpStdio)
             return; // stdout is the protocol's
         // The line tests and scripts wait for (with --mcp-port 0 it is the only way to learn the port).
         std::fprintf(stderr, "csdesk: MCP endpoint http://127.0.0.1:%u/mcp\n", unsigned(port));
-        Q_UNUSED(window)
     });
     connect(m_mcp.get(), &Mcp::McpHost::failed, this, [this, window](const QString &message) {
         std::fprintf(stderr, "csdesk: MCP server not started: %s\n", qPrintable(message));

@@ -167,13 +167,6 @@ void McpHost::start()
     QMetaObject::invokeMethod(m_worker, &HostWorker::build, Qt::QueuedConnection);
 }
 
-QStringList McpHost::knownToolsets()
-{
-    ToolRegistry registry;
-    registerAllTools(registry);
-    return registry.toolsets();
-}
-
 } // namespace Mcp
 
 #include "mcphost.moc"

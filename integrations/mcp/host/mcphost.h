@@ -51,9 +51,6 @@ public:
     // Builds and starts the server; emits started() or failed().
     void start();
 
-    // Names of every toolset the registry knows (to check --mcp-toolsets against).
-    static QStringList knownToolsets();
-
 Q_SIGNALS:
     void started(quint16 port); // Http: the port listened on; Stdio: 0
     void failed(const QString &message);

@@ -296,7 +296,8 @@ void StreamableHttp::post(const HttpRequest &request, Http::Responder &responder
 
 void StreamableHttp::get(const HttpRequest &request, Http::Responder &responder)
 {
-    if (!accepts(acceptedTypes(request), "text/event-stream") || acceptedTypes(request).isEmpty())
+    const QList<QByteArray> types = acceptedTypes(request);
+    if (types.isEmpty() || !accepts(types, "text/event-stream"))
         return void(responder.respond(failure(406, u"Not Acceptable: the GET stream is text/event-stream"_s)));
     const QByteArray id = request.header("mcp-session-id");
     if (id.isNull())
