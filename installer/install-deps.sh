@@ -17,6 +17,8 @@ packages=(
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite libqt6sql6-psql
     qt6-qpa-plugins libgl-dev fonts-dejavu-core
+    # Bulk inserts bind through the SQLite handle of Qt's driver (Storage::BulkInserter).
+    libsqlite3-dev
     # The MCP server's HTTP request parser (DESIGN.md §5: a well-kept parser, never hand-rolled).
     libhttp-parser-dev
 )

@@ -151,6 +151,7 @@ Result<Storage::Page<AgentAction>> AgentActivityService::recent(int limit, const
     query.descending = true;
     query.limit = limit;
     query.cursor = cursor;
+    query.countTotal = false; // the audit only grows; nobody pages it by a total (the panel refreshes often)
     return Storage::AgentActionRepository(m_db).list(query);
 }
 

@@ -59,7 +59,7 @@ public:
     Result<Domain::AgentAction> complete(qint64 actionId, const QString &resultSummary, bool isError, int durationMs);
 
     Result<Domain::AgentAction> action(qint64 actionId) const;
-    // Newest first, keyset-paged (limit 1..200; cursor from the previous page).
+    // Newest first, keyset-paged (limit 1..200; cursor from the previous page); no total (-1).
     Result<Storage::Page<Domain::AgentAction>> recent(int limit = 50, const QString &cursor = {}) const;
     // Calls waiting for the CSM, oldest first.
     Result<QList<Domain::AgentAction>> pendingApprovals() const;

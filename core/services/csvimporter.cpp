@@ -2,7 +2,9 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "csvimporter.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include <QElapsedTimer>
@@ -13,7 +15,6 @@
 #include <QTimeZone>
 
 #include "bulkinserter.h"
-#include "healthservice.h"
 #include "sql.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
@@ -367,20 +368,21 @@ template<typename T> QStringList insertColumns()
     return result;
 }
 
-template<typename T> QVariantList insertValues(const T &record, const QVariant &stamp)
+// One record's values for insertColumns<T>() into the inserter, in SQL form.
+template<typename T> Status insertRecord(Storage::BulkInserter &inserter, const T &record, const QVariant &stamp)
 {
-    QVariantList values;
-    values.reserve(Storage::TableTraits<T>::columns().size() + 2);
     for (const auto &c : Storage::TableTraits<T>::columns()) {
         if (!(c.flags & Storage::GeneratedKey))
-            values << c.read(record);
+            inserter.addValue(c.read(record));
     }
-    values << stamp << stamp;
-    return values;
+    inserter.addValue(stamp);
+    inserter.addValue(stamp);
+    return inserter.endRow();
 }
 
-// Statement sizes. Binding and parsing cost grows faster than linearly with the number of parameters of one
-// statement (Qt looks placeholders up per bind, SQLite per parse), so moderate batches are faster than huge ones.
+// Statement sizes. On PostgreSQL (QSqlQuery) binding and parsing cost grows faster than linearly with the number of
+// parameters of one statement, so moderate batches are faster than huge ones; on SQLite BulkInserter prepares once
+// and binds natively, and wider statements measured no faster (the per-row cost is SQLite's b-tree inserts).
 constexpr int kLookupBatch = 100;
 int rowsPerStatement()
 {
@@ -708,7 +710,7 @@ Status importCustomers(Run &run)
             }
             ++run.report.updated;
         } else {
-            if (auto ok = inserter.add(insertValues(customer, run.stamp)); !ok)
+            if (auto ok = insertRecord(inserter, customer, run.stamp); !ok)
                 return ok;
             ++run.report.inserted;
         }
@@ -841,7 +843,7 @@ Status importContacts(Run &run)
                 return updated.error();
             ++run.report.updated;
         } else {
-            if (auto ok = inserter.add(insertValues(contact, run.stamp)); !ok)
+            if (auto ok = insertRecord(inserter, contact, run.stamp); !ok)
                 return ok;
             ++run.report.inserted;
         }
@@ -853,6 +855,229 @@ Status importContacts(Run &run)
 
 // ---- usage events -------------------------------------------------------------------------------------------------
 
+// The usage_events columns importUsage() binds, in its order (the table's own columns of Domain::UsageEvent).
+const QStringList &usageColumns()
+{
+    static const QStringList columns { u"customer_id"_s, u"occurred_at"_s, u"event_type"_s, u"feature"_s, u"user_ref"_s,
+        u"quantity"_s, u"created_at"_s, u"updated_at"_s };
+    return columns;
+}
+
+// Text as Convert::toSql(QString) stores it: empty is NULL.
+void addText(Storage::BulkInserter &inserter, const QString &text)
+{
+    if (text.isEmpty())
+        inserter.addNull();
+    else
+        inserter.add(QStringView(text));
+}
+
+// The typed form of insertRecord() for the big kind: no QVariant per value.
+Status insertUsage(Storage::BulkInserter &inserter, const Domain::UsageEvent &event, const QVariant &stamp)
+{
+    addText(inserter, event.customerId);
+    inserter.add(event.occurredAt);
+    addText(inserter, event.eventType);
+    addText(inserter, event.feature);
+    addText(inserter, event.userRef);
+    inserter.add(event.quantity);
+    inserter.addValue(stamp);
+    inserter.addValue(stamp);
+    return inserter.endRow();
+}
+
+constexpr qint64 kMsPerDay = 86'400'000;
+constexpr qint64 kJulianDayOfEpoch = 2440588; // 1970-01-01
+constexpr qint64 kJulianDayOfYear1 = 1721426; // 0001-01-01: years 1..9999 are stored as yyyy-MM-dd...
+constexpr qint64 kJulianDayAfterYear9999 = 5373485; // 10000-01-01
+
+// The usage_daily columns both refresh paths write.
+const QStringList &dailyColumns()
+{
+    static const QStringList columns { u"customer_id"_s, u"day"_s, u"feature"_s, u"events"_s, u"active_users"_s,
+        u"quantity"_s, u"created_at"_s, u"updated_at"_s };
+    return columns;
+}
+
+// The daily aggregates of HealthService::rebuildDailyUsage(): per feature, and the all-features row (feature '')
+// that health and the usage views read; events without a feature count only in the all-features row;
+// active_users = distinct user_ref of the day.
+QString dailyUpsert()
+{
+    return u"ON CONFLICT (customer_id, day, feature) DO UPDATE SET events = excluded.events, "
+           "active_users = excluded.active_users, quantity = excluded.quantity, "
+           "updated_at = excluded.updated_at"_s;
+}
+
+// Brings usage_daily up to date for the (customer, day) pairs that received events with an id above `lastIdBefore`
+// (this import's), from all their events, in one set-based statement; the rest of the table is left alone.
+// Returns the rows inserted or updated.
+Result<qint64> refreshDailyUsage(const Storage::Database &db, qint64 lastIdBefore, const QVariant &stamp)
+{
+    const bool sqlite = db.dialect() == Storage::Dialect::Sqlite;
+    const QString day
+        = sqlite ? u"substr(n.occurred_at, 1, 10)"_s : u"CAST((n.occurred_at AT TIME ZONE 'UTC') AS DATE)"_s;
+    // Timestamps are stored as UTC text in SQLite (Storage::Convert) and compare as text; timestamptz in PostgreSQL.
+    const QString inDay = sqlite
+        ? u"e.occurred_at >= t.day || 'T00:00:00.000Z' AND e.occurred_at < date(t.day, '+1 day') || 'T00:00:00.000Z'"_s
+        : u"e.occurred_at >= (CAST(t.day AS timestamp) AT TIME ZONE 'UTC') "
+          "AND e.occurred_at < (CAST(t.day + 1 AS timestamp) AT TIME ZONE 'UTC')"_s;
+    const QString stampParameter = sqlite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s;
+    // "WHERE true" before ON CONFLICT: SQLite would otherwise read ON as a join constraint (sqlite.org/lang_upsert).
+    const QString sql
+        = u"WITH touched AS (SELECT DISTINCT n.customer_id, %1 AS day FROM usage_events n WHERE n.id > ?), "
+          "ev AS (SELECT t.customer_id, t.day, e.feature, e.user_ref, e.quantity FROM touched t "
+          "JOIN usage_events e ON e.customer_id = t.customer_id AND %2) "
+          "INSERT INTO usage_daily (%3) "
+          "SELECT customer_id, day, feature, events, active_users, quantity, %4, %4 FROM ("
+          "SELECT customer_id, day, feature, COUNT(*) AS events, COUNT(DISTINCT user_ref) AS active_users, "
+          "SUM(quantity) AS quantity FROM ev WHERE feature IS NOT NULL AND feature <> '' "
+          "GROUP BY customer_id, day, feature "
+          "UNION ALL "
+          "SELECT customer_id, day, '', COUNT(*), COUNT(DISTINCT user_ref), SUM(quantity) FROM ev "
+          "GROUP BY customer_id, day) agg WHERE true "_s.arg(day, inDay, dailyColumns().join(u", "_s), stampParameter)
+        + dailyUpsert();
+    auto done = Storage::exec(db, sql, { lastIdBefore, stamp, stamp });
+    if (!done)
+        return done.error();
+    return qint64(done->numRowsAffected());
+}
+
+// The same aggregates counted from the imported events as they stream by. They are the whole truth for a
+// (customer, day) only when no event of that day was stored before the import, which importUsage() checks before
+// writing them; then the refresh costs one sorted upsert and no second pass over usage_events.
+class DailyUsageTally
+{
+public:
+    void add(const Domain::UsageEvent &event)
+    {
+        const qint64 ms = event.occurredAt.toMSecsSinceEpoch();
+        const qint64 day = ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0) + kJulianDayOfEpoch;
+        if (day < kJulianDayOfYear1 || day >= kJulianDayAfterYear9999) {
+            m_complete = false; // stored as +10000-... or -0001-...: leave those to SQL's substr()
+            return;
+        }
+        m_first = std::min(m_first, day);
+        m_last = std::max(m_last, day);
+        int user = -1;
+        if (!event.userRef.isEmpty()) // NULL in the table: COUNT(DISTINCT) skips it
+        {
+            auto it = m_userIds.constFind(event.userRef);
+            if (it == m_userIds.cend())
+                it = m_userIds.insert(event.userRef, m_userIds.size());
+            user = int(*it);
+        }
+        if (!event.feature.isEmpty())
+            count(Key { event.customerId, day, event.feature }, event.quantity, user);
+        count(Key { event.customerId, day, QString() }, event.quantity, user);
+    }
+
+    bool complete() const { return m_complete; }
+    bool isEmpty() const { return m_tallies.empty(); }
+    QDate first() const { return QDate::fromJulianDay(m_first); }
+    QDate last() const { return QDate::fromJulianDay(m_last); }
+
+    // Upserts the rows in (day, customer, feature) order. Returns the rows written.
+    Result<qint64> write(const Storage::Database &db, const QVariant &stamp, int rowsPerStatement)
+    {
+        std::sort(m_userOf.begin(), m_userOf.end());
+        m_userOf.erase(std::unique(m_userOf.begin(), m_userOf.end()), m_userOf.end());
+        for (const auto &[tally, user] : m_userOf)
+            ++m_tallies[std::size_t(tally)].users;
+        std::vector<std::size_t> order(m_tallies.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        // Day first: two of usage_daily's three indexes ((day, feature) and the all-features (day, customer_id, ...))
+        // then grow at their ends; measured ~10 % faster than customer first.
+        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            const Key &x = m_tallies[a].key;
+            const Key &y = m_tallies[b].key;
+            if (x.day != y.day)
+                return x.day < y.day;
+            if (const int c = QString::compare(x.customerId, y.customerId); c != 0)
+                return c < 0;
+            return QString::compare(x.feature, y.feature) < 0;
+        });
+        Storage::BulkInserter inserter(db, u"usage_daily"_s, dailyColumns(), rowsPerStatement, dailyUpsert());
+        for (const std::size_t i : order) {
+            const Tally &t = m_tallies[i];
+            inserter.add(QStringView(t.key.customerId));
+            inserter.add(QDate::fromJulianDay(t.key.day));
+            inserter.add(QStringView(t.key.feature)); // '' for the all-features row, never NULL
+            inserter.add(t.events);
+            inserter.add(t.users);
+            inserter.add(t.quantity);
+            inserter.addValue(stamp);
+            inserter.addValue(stamp);
+            if (auto ok = inserter.endRow(); !ok)
+                return ok.error();
+        }
+        if (auto ok = inserter.flush(); !ok)
+            return ok.error();
+        return inserter.rowsWritten();
+    }
+
+private:
+    struct Key
+    {
+        QString customerId;
+        qint64 day = 0; // Julian day
+        QString feature; // empty: all features
+        bool operator==(const Key &other) const
+        {
+            return day == other.day && customerId == other.customerId && feature == other.feature;
+        }
+        friend size_t qHash(const Key &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.customerId, key.day, key.feature);
+        }
+    };
+    struct Tally
+    {
+        Key key;
+        qint64 events = 0;
+        qint64 users = 0;
+        double quantity = 0; // summed in file order, as SUM() adds the rows of a fresh import
+    };
+
+    void count(Key &&key, double quantity, int user)
+    {
+        auto it = m_index.constFind(key);
+        if (it == m_index.cend()) {
+            it = m_index.insert(key, qsizetype(m_tallies.size()));
+            m_tallies.push_back(Tally { std::move(key), 0, 0, 0 });
+        }
+        const qsizetype i = *it;
+        Tally &t = m_tallies[std::size_t(i)];
+        ++t.events;
+        t.quantity += quantity;
+        if (user >= 0)
+            m_userOf.emplace_back(i, user);
+    }
+
+    QHash<Key, qsizetype> m_index;
+    std::vector<Tally> m_tallies;
+    QHash<QString, qsizetype> m_userIds;
+    std::vector<std::pair<qsizetype, int>> m_userOf; // (tally, user): sorted and made unique to count users
+    qint64 m_first = std::numeric_limits<qint64>::max();
+    qint64 m_last = std::numeric_limits<qint64>::min();
+    bool m_complete = true;
+};
+
+// Whether usage_events held any event on the days [first, last] before this import (ids up to `lastIdBefore`).
+Result<bool> earlierEventsOnDays(const Storage::Database &db, QDate first, QDate last, qint64 lastIdBefore)
+{
+    if (lastIdBefore <= 0)
+        return false;
+    const auto dayStart = [](QDate day) -> QString { return day.toString(Qt::ISODate) + u"T00:00:00.000Z"_s; };
+    auto q = Storage::exec(db,
+        u"SELECT 1 FROM usage_events WHERE occurred_at >= ? AND occurred_at < ? AND id <= ? LIMIT 1"_s,
+        { dayStart(first), dayStart(last.addDays(1)), lastIdBefore });
+    if (!q)
+        return q.error();
+    return q->next();
+}
+
 Status importUsage(Run &run)
 {
     if (run.options.mode == ImportMode::Upsert)
@@ -863,9 +1088,17 @@ Status importUsage(Run &run)
     auto customers = run.liveCustomerIds();
     if (!customers)
         return customers.error();
-    Storage::BulkInserter inserter(run.db, u"usage_events"_s, insertColumns<Domain::UsageEvent>(), rowsPerStatement());
-    QDate first;
-    QDate last;
+    // The events this import adds get ids above this one (SQLite rowids and PostgreSQL identities only grow).
+    qint64 lastIdBefore = 0;
+    {
+        auto q = Storage::exec(run.db, u"SELECT COALESCE(MAX(id), 0) FROM usage_events"_s);
+        if (!q)
+            return q.error();
+        if (q->next())
+            lastIdBefore = q->value(0).toLongLong();
+    }
+    Storage::BulkInserter inserter(run.db, u"usage_events"_s, usageColumns(), rowsPerStatement());
+    DailyUsageTally tally;
     CsvRow row;
     Status status;
     const int customerColumn = run.columnOfField.value(u"customer_id"_s);
@@ -885,26 +1118,33 @@ Status importUsage(Run &run)
         }
         if (!run.finishRow())
             continue;
-        const QDate day = event.occurredAt.toUTC().date();
-        if (!first.isValid() || day < first)
-            first = day;
-        if (!last.isValid() || day > last)
-            last = day;
-        if (auto ok = inserter.add(insertValues(event, run.stamp)); !ok)
+        if (auto ok = insertUsage(inserter, event, run.stamp); !ok)
             return ok;
+        tally.add(event);
         ++run.report.inserted;
     }
     if (!status)
         return status;
     if (auto ok = inserter.flush(); !ok)
         return ok;
-    // The daily aggregates the health score, segments and monitors read, for the days the file touched.
-    if (run.report.inserted > 0 && first.daysTo(last) <= 3650) {
-        HealthService health(run.db, run.clock);
-        auto rebuilt = health.rebuildDailyUsage(first, last);
-        if (!rebuilt)
-            return rebuilt.error();
-        run.report.dailyUsageRowsRebuilt = *rebuilt;
+    // The daily aggregates the health score, segments and monitors read, for the (customer, day) pairs the file
+    // touched. Not when the import is going to be rolled back anyway (errors without skipInvalid).
+    if (run.report.inserted > 0 && (run.report.errorCount == 0 || run.options.skipInvalid)) {
+        QElapsedTimer dailyTimer;
+        dailyTimer.start();
+        bool fromTally = tally.complete() && !tally.isEmpty();
+        if (fromTally) {
+            auto earlier = earlierEventsOnDays(run.db, tally.first(), tally.last(), lastIdBefore);
+            if (!earlier)
+                return earlier.error();
+            fromTally = !*earlier;
+        }
+        auto refreshed = fromTally ? tally.write(run.db, run.stamp, rowsPerStatement())
+                                   : refreshDailyUsage(run.db, lastIdBefore, run.stamp);
+        if (!refreshed)
+            return refreshed.error();
+        run.report.dailyUsageRowsRebuilt = *refreshed;
+        run.report.dailyUsageSeconds = double(dailyTimer.nsecsElapsed()) / 1e9;
     }
     return {};
 }
@@ -929,7 +1169,8 @@ Status importTickets(Run &run)
             byExternalId.insert(rows->value(1).toString(), rows->value(0).toLongLong());
     }
     Storage::SupportTicketRepository repository(run.db);
-    Storage::BulkInserter inserter(run.db, u"support_tickets"_s, insertColumns<Domain::SupportTicket>(), rowsPerStatement());
+    Storage::BulkInserter inserter(
+        run.db, u"support_tickets"_s, insertColumns<Domain::SupportTicket>(), rowsPerStatement());
     const QDateTime now = run.clock.now();
     QHash<QString, qint64> seen;
     CsvRow row;
@@ -989,7 +1230,7 @@ Status importTickets(Run &run)
                 return updated.error();
             ++run.report.updated;
         } else {
-            if (auto ok = inserter.add(insertValues(ticket, run.stamp)); !ok)
+            if (auto ok = insertRecord(inserter, ticket, run.stamp); !ok)
                 return ok;
             ++run.report.inserted;
         }
@@ -1011,7 +1252,8 @@ Status importResponses(Run &run)
     auto customers = run.liveCustomerIds();
     if (!customers)
         return customers.error();
-    Storage::BulkInserter inserter(run.db, u"survey_responses"_s, insertColumns<Domain::SurveyResponse>(), rowsPerStatement());
+    Storage::BulkInserter inserter(
+        run.db, u"survey_responses"_s, insertColumns<Domain::SurveyResponse>(), rowsPerStatement());
     const QDateTime now = run.clock.now();
     CsvRow row;
     Status status;
@@ -1034,7 +1276,7 @@ Status importResponses(Run &run)
         }
         if (!run.finishRow())
             continue;
-        if (auto ok = inserter.add(insertValues(response, run.stamp)); !ok)
+        if (auto ok = insertRecord(inserter, response, run.stamp); !ok)
             return ok;
         ++run.report.inserted;
     }

@@ -87,8 +87,9 @@ struct ImportReport
     QStringList columns; // the field each column went to, in file order ("custom.plan", "(ignored)")
     QStringList ignoredColumns;
     QList<ImportedCustomField> customFields;
-    qint64 dailyUsageRowsRebuilt = 0; // usage events: usage_daily rebuilt for the imported days
+    qint64 dailyUsageRowsRebuilt = 0; // usage events: usage_daily rows refreshed for the (customer, day) pairs imported
     double seconds = 0;
+    double dailyUsageSeconds = 0; // of `seconds`, spent refreshing usage_daily
 
     static constexpr int kMaxErrors = 100;
 };

@@ -876,10 +876,10 @@ QVariant nullInt()
 // only four times a year.
 constexpr int kUsageChunkMonths = 3;
 
-// Qt's SQLite driver turns each `?` into a named placeholder, and SQLite resolves a statement's named
-// placeholders with a linear search per placeholder: preparing a statement costs O(placeholders²). Measured
-// here: 4,000 placeholders made preparing cost more than executing; at ~500 per statement preparing is noise,
-// and wider statements execute no faster (the per-row cost is SQLite's b-tree inserts and Qt's binding).
+// Rows reach SQLite through BulkInserter's native path (one statement prepared per table, values bound with
+// sqlite3_bind_*). Through Qt's driver, whose named placeholders made preparing cost O(placeholders²), ~500
+// placeholders per statement was measured best; wider statements execute no faster either way (the per-row cost
+// is SQLite's b-tree inserts), and PostgreSQL still binds through QSqlQuery, so the size stays.
 constexpr int kPlaceholdersPerStatement = 512;
 
 // One table's inserter plus the row being filled (reused, so each row does not allocate a new list).

@@ -601,7 +601,7 @@ Result<UsageReport> EngagementService::usage(const UsageQuery &query) const
             rawEvents = e->value(0).toLongLong();
     }
     QMap<QDate, UsageDay> days;
-    QSqlQuery dailyRows;
+    Storage::Query dailyRows;
     if (dailyEvents == rawEvents) {
         r.source = u"usage_daily"_s;
         auto q = Storage::exec(m_db,

@@ -4,30 +4,129 @@
 
 #include <algorithm>
 
+#include <sqlite3.h>
+
+#include <QDateTime>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QStringEncoder>
+#include <QUuid>
+
+#include "columns.h"
 #include "sql.h"
 
 namespace Storage {
 
 using namespace Qt::StringLiterals;
 
-BulkInserter::BulkInserter(const Database &db, const QString &table, const QStringList &columns,
-                           int rowsPerStatement)
+namespace {
+
+// Qt's SQLite driver (QSQLiteResult::exec, via QSqlResultPrivate::isVariantNull) binds these as NULL, not only
+// variants without a value: a null QString, QByteArray or QUuid, an invalid QDateTime, QDate or QTime.
+bool isNullForSql(const QVariant &value)
+{
+    if (value.isNull())
+        return true;
+    switch (value.typeId()) {
+    case QMetaType::QString:
+        return static_cast<const QString *>(value.constData())->isNull();
+    case QMetaType::QByteArray:
+        return static_cast<const QByteArray *>(value.constData())->isNull();
+    case QMetaType::QDateTime:
+        return !static_cast<const QDateTime *>(value.constData())->isValid();
+    case QMetaType::QDate:
+        return !static_cast<const QDate *>(value.constData())->isValid();
+    case QMetaType::QTime:
+        return !static_cast<const QTime *>(value.constData())->isValid();
+    case QMetaType::QUuid:
+        return static_cast<const QUuid *>(value.constData())->isNull();
+    default:
+        return false;
+    }
+}
+
+sqlite3 *sqliteHandle(const QSqlDatabase &connection)
+{
+    if (!connection.driver())
+        return nullptr;
+    // Documented in QSqlDriver::handle(): the QSQLITE driver hands out its sqlite3 * under this type name.
+    const QVariant handle = connection.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+void writeDigits(char16_t *out, int value, int width)
+{
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = char16_t(u'0' + value % 10);
+        value /= 10;
+    }
+}
+
+// yyyy-MM-dd (years 1..9999) into out[0..9].
+void writeIsoDate(char16_t *out, QDate date)
+{
+    int y = 0, m = 0, d = 0;
+    date.getDate(&y, &m, &d);
+    writeDigits(out, y, 4);
+    out[4] = u'-';
+    writeDigits(out + 5, m, 2);
+    out[7] = u'-';
+    writeDigits(out + 8, d, 2);
+}
+
+// Statements stay well below PostgreSQL's 65535 parameters per statement (and any old SQLite's 999 is checked
+// at run time on the native path).
+constexpr int kQtPathParameterLimit = 30000;
+
+} // namespace
+
+BulkInserter::BulkInserter(const Database &db, const QString &table, const QStringList &columns, int rowsPerStatement,
+    const QString &onConflict)
     : m_db(db)
     , m_table(table)
     , m_columns(columns)
-    // SQLite allows 32766 bound variables per statement; stay well below.
-    , m_rowsPerStatement(std::clamp(rowsPerStatement, 1, int(30000 / std::max<qsizetype>(1, columns.size()))))
+    , m_onConflict(onConflict)
+    , m_rowsPerStatement(1)
     , m_fullBatch(db.connection())
 {
-    m_pending.reserve(m_rowsPerStatement * m_columns.size());
+    const int columnCount = int(std::max<qsizetype>(1, columns.size()));
+    int parameterLimit = kQtPathParameterLimit;
+    if (db.dialect() == Dialect::Sqlite) {
+        m_sqlite = sqliteHandle(db.connection());
+        // SQLITE_LIMIT_VARIABLE_NUMBER is a build option (999 before 3.32, 32766 since, distributions differ).
+        if (m_sqlite)
+            parameterLimit = sqlite3_limit(m_sqlite, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    }
+    m_rowsPerStatement = std::clamp(rowsPerStatement, 1, std::max(1, parameterLimit / columnCount));
+    if (m_sqlite)
+        m_values.reserve(std::size_t(m_rowsPerStatement) * std::size_t(columnCount));
+    else
+        m_pending.reserve(qsizetype(m_rowsPerStatement) * columnCount);
 }
+
+BulkInserter::~BulkInserter()
+{
+    sqlite3_finalize(m_fullStatement);
+    sqlite3_finalize(m_rowStatement);
+}
+
+QString BulkInserter::insertSql(int rows) const
+{
+    const QString one = u"("_s + QStringList(m_columns.size(), u"?"_s).join(u", "_s) + u")"_s;
+    QString sql = u"INSERT INTO %1 (%2) VALUES %3"_s.arg(
+        m_table, m_columns.join(u", "_s), QStringList(rows, one).join(u", "_s));
+    if (!m_onConflict.isEmpty())
+        sql += u' ' + m_onConflict;
+    return sql;
+}
+
+// ---- the QSqlQuery path ------------------------------------------------------------------------------------------
 
 Core::Status BulkInserter::prepare(QSqlQuery &query, int rows)
 {
-    const QString one = u"("_s + QStringList(m_columns.size(), u"?"_s).join(u", "_s) + u")"_s;
-    const QString sql = u"INSERT INTO %1 (%2) VALUES %3"_s.arg(m_table, m_columns.join(u", "_s),
-                                                               QStringList(rows, one).join(u", "_s));
-    if (!query.prepare(sql))
+    if (!query.prepare(insertSql(rows)))
         return errorFromSql(query.lastError(), m_table);
     return {};
 }
@@ -43,33 +142,304 @@ Core::Status BulkInserter::execute(QSqlQuery &query, int rows)
     return {};
 }
 
+// ---- the native SQLite path --------------------------------------------------------------------------------------
+
+Core::Error BulkInserter::nativeError(int code) const
+{
+    // The same QSqlError Qt's driver makes of a failed step, so errorFromSql names the same field.
+    const QSqlError error(u"Unable to fetch row"_s, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
+        QSqlError::StatementError, QString::number(code));
+    return errorFromSql(error, m_table);
+}
+
+Core::Status BulkInserter::prepareNative(sqlite3_stmt *&statement, int rows)
+{
+    if (statement)
+        return {};
+    const QByteArray sql = insertSql(rows).toUtf8();
+    // Prepared once per inserter and stepped many times: PERSISTENT keeps it out of SQLite's lookaside memory.
+    const int rc = sqlite3_prepare_v3(
+        m_sqlite, sql.constData(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) {
+        const Core::Error error = nativeError(rc);
+        sqlite3_finalize(statement);
+        statement = nullptr;
+        return error;
+    }
+    return {};
+}
+
+// Binds `rows` rows starting with row `firstRow` of the pending values and steps once.
+Core::Status BulkInserter::executeNative(sqlite3_stmt *statement, int firstRow, int rows)
+{
+    const qsizetype columns = m_columns.size();
+    const Value *values = m_values.data() + qsizetype(firstRow) * columns;
+    const int n = int(qsizetype(rows) * columns);
+    const char *arena = m_arena.constData();
+    for (int i = 0; i < n; ++i) {
+        const Value &v = values[i];
+        int rc = SQLITE_OK;
+        switch (v.kind) {
+        case Kind::Null:
+            rc = sqlite3_bind_null(statement, i + 1);
+            break;
+        case Kind::Int:
+            rc = sqlite3_bind_int64(statement, i + 1, v.integer);
+            break;
+        case Kind::Real:
+            rc = sqlite3_bind_double(statement, i + 1, v.real);
+            break;
+        case Kind::Text:
+            // STATIC: the arena outlives the step; the bindings are cleared before it changes.
+            rc = sqlite3_bind_text(statement, i + 1, arena + v.integer, v.size, SQLITE_STATIC);
+            break;
+        case Kind::Blob:
+            rc = sqlite3_bind_blob(statement, i + 1, arena + v.integer, v.size, SQLITE_STATIC);
+            break;
+        }
+        if (rc != SQLITE_OK) {
+            const Core::Error error = nativeError(rc);
+            sqlite3_clear_bindings(statement);
+            return error;
+        }
+    }
+    const int rc = sqlite3_step(statement);
+    // The error message belongs to the step; reset() would return the same code and keep it.
+    const Core::Status result = rc == SQLITE_DONE ? Core::Status {} : Core::Status(nativeError(rc));
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    if (result)
+        m_written += rows;
+    return result;
+}
+
+void BulkInserter::appendText(QStringView text)
+{
+    // UTF-8 straight into the arena: SQLite stores UTF-8, so text bound as UTF-16 would be converted again (and
+    // allocated) per value inside SQLite.
+    const qsizetype offset = m_arena.size();
+    m_arena.resize(offset + text.size() * 3);
+    char *begin = m_arena.data() + offset;
+    QStringEncoder encoder(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
+    char *end = encoder.appendToBuffer(begin, text);
+    m_arena.resize(offset + (end - begin));
+    Value v;
+    v.kind = Kind::Text;
+    v.integer = offset;
+    v.size = int(end - begin);
+    m_values.push_back(v);
+}
+
+void BulkInserter::appendBlob(const QByteArray &bytes)
+{
+    Value v;
+    v.kind = Kind::Blob;
+    v.integer = m_arena.size();
+    v.size = int(bytes.size());
+    m_arena.append(bytes);
+    m_values.push_back(v);
+}
+
+// ---- adding rows -------------------------------------------------------------------------------------------------
+
+void BulkInserter::add(QStringView text)
+{
+    if (!m_sqlite) {
+        QString value = text.toString();
+        if (value.isNull())
+            value = QString(qsizetype(0), QChar()); // '' and not NULL, as on SQLite
+        m_pending.append(QVariant(value));
+        return;
+    }
+    appendText(text);
+}
+
+void BulkInserter::add(qint64 value)
+{
+    if (m_sqlite)
+        m_values.push_back(Value { Kind::Int, value, 0, 0 });
+    else
+        m_pending.append(QVariant(value));
+}
+
+void BulkInserter::add(double value)
+{
+    if (m_sqlite)
+        m_values.push_back(Value { Kind::Real, 0, value, 0 });
+    else
+        m_pending.append(QVariant(value));
+}
+
+void BulkInserter::add(bool value)
+{
+    if (m_sqlite)
+        add(qint64(value ? 1 : 0)); // QSQLITE binds a bool with sqlite3_bind_int
+    else
+        m_pending.append(QVariant(value));
+}
+
+void BulkInserter::add(QDate date)
+{
+    if (!m_sqlite || !date.isValid() || date.year() < 1 || date.year() > 9999) {
+        addValue(Convert::toSql(date));
+        return;
+    }
+    char16_t text[10];
+    writeIsoDate(text, date);
+    appendText(QStringView(text, 10));
+}
+
+void BulkInserter::add(const QDateTime &time)
+{
+    if (!m_sqlite || !time.isValid()) {
+        addValue(Convert::toSql(time));
+        return;
+    }
+    // Convert::toSql(QDateTime) is toUTC().toString(Qt::ISODateWithMs); the same text without a QString.
+    constexpr qint64 msPerDay = 86'400'000;
+    const qint64 ms = time.toMSecsSinceEpoch();
+    const qint64 days = ms / msPerDay - (ms % msPerDay < 0 ? 1 : 0);
+    const int msInDay = int(ms - days * msPerDay);
+    const QDate date = QDate::fromJulianDay(days + 2440588); // 1970-01-01
+    if (date.year() < 1 || date.year() > 9999) {
+        addValue(Convert::toSql(time));
+        return;
+    }
+    char16_t text[24];
+    writeIsoDate(text, date);
+    text[10] = u'T';
+    writeDigits(text + 11, msInDay / 3'600'000, 2);
+    text[13] = u':';
+    writeDigits(text + 14, msInDay / 60'000 % 60, 2);
+    text[16] = u':';
+    writeDigits(text + 17, msInDay / 1000 % 60, 2);
+    text[19] = u'.';
+    writeDigits(text + 20, msInDay % 1000, 3);
+    text[23] = u'Z';
+    appendText(QStringView(text, 24));
+}
+
+void BulkInserter::addNull()
+{
+    if (!m_sqlite) {
+        m_pending.append(QVariant(QMetaType::fromType<QString>()));
+        return;
+    }
+    m_values.push_back(Value {});
+}
+
+void BulkInserter::addValue(const QVariant &value)
+{
+    if (!m_sqlite) {
+        m_pending.append(value);
+        return;
+    }
+    // The type rules of QSQLiteResult::exec (Qt 6), so a value stores the same either way.
+    if (isNullForSql(value)) {
+        addNull();
+        return;
+    }
+    switch (value.typeId()) {
+    case QMetaType::QByteArray:
+        appendBlob(*static_cast<const QByteArray *>(value.constData()));
+        break;
+    case QMetaType::Int:
+    case QMetaType::Bool:
+        add(qint64(value.toInt()));
+        break;
+    case QMetaType::Double:
+        add(value.toDouble());
+        break;
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+        add(value.toLongLong());
+        break;
+    case QMetaType::QDateTime:
+        appendText(value.toDateTime().toString(Qt::ISODateWithMs));
+        break;
+    case QMetaType::QTime:
+        appendText(value.toTime().toString(u"hh:mm:ss.zzz"));
+        break;
+    case QMetaType::QString:
+        appendText(*static_cast<const QString *>(value.constData()));
+        break;
+    default:
+        appendText(value.toString());
+        break;
+    }
+}
+
+Core::Status BulkInserter::endRow()
+{
+    const qsizetype given = pendingValues() - m_rowStart;
+    if (given != m_columns.size()) {
+        if (m_sqlite)
+            m_values.resize(std::size_t(m_rowStart)); // the arena keeps the dropped bytes until the batch ends
+        else
+            m_pending.resize(m_rowStart);
+        return Core::Error::invalid(m_table, u"expected %1 values, got %2"_s.arg(m_columns.size()).arg(given));
+    }
+    if (pendingValues() < qsizetype(m_rowsPerStatement) * m_columns.size()) {
+        m_rowStart = pendingValues();
+        return {};
+    }
+    return writeFullBatch();
+}
+
 Core::Status BulkInserter::add(const QVariantList &row)
 {
     if (row.size() != m_columns.size())
         return Core::Error::invalid(m_table, u"expected %1 values, got %2"_s.arg(m_columns.size()).arg(row.size()));
-    m_pending << row;
-    if (m_pending.size() < qsizetype(m_rowsPerStatement) * m_columns.size())
-        return {};
-    if (!m_fullBatchPrepared) {
-        if (auto ok = prepare(m_fullBatch, m_rowsPerStatement); !ok)
-            return ok;
-        m_fullBatchPrepared = true;
+    if (m_sqlite) {
+        for (const QVariant &value : row)
+            addValue(value);
+    } else {
+        m_pending << row;
     }
-    auto ok = execute(m_fullBatch, m_rowsPerStatement);
-    m_pending.clear();
+    return endRow();
+}
+
+Core::Status BulkInserter::writeFullBatch()
+{
+    Core::Status ok;
+    if (m_sqlite) {
+        ok = prepareNative(m_fullStatement, m_rowsPerStatement);
+        if (ok)
+            ok = executeNative(m_fullStatement, 0, m_rowsPerStatement);
+        m_values.clear();
+        m_arena.resize(0);
+    } else {
+        if (!m_fullBatchPrepared) {
+            ok = prepare(m_fullBatch, m_rowsPerStatement);
+            m_fullBatchPrepared = bool(ok);
+        }
+        if (ok)
+            ok = execute(m_fullBatch, m_rowsPerStatement);
+        m_pending.clear();
+    }
+    m_rowStart = 0;
     return ok;
 }
 
 Core::Status BulkInserter::flush()
 {
-    if (m_pending.isEmpty())
-        return {};
-    const int rows = int(m_pending.size() / m_columns.size());
-    QSqlQuery tail(m_db.connection());
-    if (auto ok = prepare(tail, rows); !ok)
-        return ok;
-    auto ok = execute(tail, rows);
+    const qsizetype columns = std::max<qsizetype>(1, m_columns.size());
+    const int rows = int(m_rowStart / columns); // complete rows; a row without endRow() is not written
+    Core::Status ok;
+    if (rows > 0 && m_sqlite) {
+        ok = prepareNative(m_rowStatement, 1);
+        for (int r = 0; ok && r < rows; ++r)
+            ok = executeNative(m_rowStatement, r, 1);
+    } else if (rows > 0) {
+        QSqlQuery tail(m_db.connection());
+        ok = prepare(tail, rows);
+        if (ok)
+            ok = execute(tail, rows);
+    }
+    m_values.clear();
+    m_arena.resize(0);
     m_pending.clear();
+    m_rowStart = 0;
     return ok;
 }
 

@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "database.h"
 
+#include "statementcache.h"
+
 #include <atomic>
 
 #include <QDir>
@@ -21,16 +23,18 @@ namespace Storage {
 
 using namespace Qt::StringLiterals;
 
-struct Database::ThreadConnection {
+struct Database::ThreadConnection
+{
     QString name;
+    QSqlDatabase handle; // kept, so that connection() needs no look-up in Qt's global (locked) connection list
     int transactionDepth = 0;
+    std::shared_ptr<StatementCache> statements = std::make_shared<StatementCache>();
     ~ThreadConnection()
     {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            if (db.isOpen())
-                db.close();
-        }
+        statements.reset(); // statements still lent out finalise with their Query
+        if (handle.isOpen())
+            handle.close();
+        handle = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
     }
 };
@@ -85,8 +89,7 @@ Database::Database(DatabaseUrl url, QString password)
     : m_url(std::move(url))
     , m_password(std::move(password))
     , m_instanceTag(u"csdesk-db-%1"_s.arg(++s_instanceCounter))
-{
-}
+{ }
 
 Database::~Database()
 {
@@ -94,8 +97,7 @@ Database::~Database()
     releaseThreadConnection();
 }
 
-Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, const QString &password,
-                                                      int migrateUpTo)
+Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, const QString &password, int migrateUpTo)
 {
     auto url = DatabaseUrl::parse(urlText);
     if (!url)
@@ -135,6 +137,7 @@ Core::Status Database::openThreadConnection() const
         db.setDatabaseName(m_url.databaseName);
         db.setConnectOptions(u"connect_timeout=10;application_name=csdesk"_s);
     }
+    conn->handle = db;
     m_connections.setLocalData(conn);
     if (!db.open()) {
         const QString reason = db.lastError().text();
@@ -172,7 +175,14 @@ QSqlDatabase Database::connection() const
     }
     if (!m_connections.hasLocalData())
         return {};
-    return QSqlDatabase::database(m_connections.localData()->name, false);
+    return m_connections.localData()->handle;
+}
+
+std::shared_ptr<StatementCache> Database::statementCache() const
+{
+    if (!m_connections.hasLocalData())
+        connection();
+    return m_connections.hasLocalData() ? m_connections.localData()->statements : nullptr;
 }
 
 void Database::releaseThreadConnection() const

@@ -12,11 +12,14 @@
 
 namespace Storage {
 
+class StatementCache;
+
 enum class Dialect { Sqlite, PostgreSql };
 
 // `sqlite:<path>` or `postgresql://user@host:port/db` (DESIGN.md §3). A password never travels in the URL we
 // store or log: it comes from the SecretStore and is handed to open() separately.
-struct DatabaseUrl {
+struct DatabaseUrl
+{
     Dialect dialect = Dialect::Sqlite;
     QString path; // SQLite file
     QString host;
@@ -33,7 +36,8 @@ struct DatabaseUrl {
 
 // One portfolio database. Owns one connection per thread that uses it (Qt Sql connections are per thread,
 // DESIGN.md §2): the GUI thread, the MCP thread and each worker call connection() and get their own.
-class Database final {
+class Database final
+{
 public:
     ~Database();
     Q_DISABLE_COPY_MOVE(Database)
@@ -41,8 +45,8 @@ public:
     // Opens (creating an SQLite file if needed) and migrates to the newest schema this build knows.
     // A database whose schema is newer than this build is refused with ErrorCode::Unsupported.
     // `migrateUpTo` stops at an older schema version (tests of upgrades from older databases); -1 = newest.
-    static Core::Result<std::unique_ptr<Database>> open(const QString &url, const QString &password = {},
-                                                        int migrateUpTo = -1);
+    static Core::Result<std::unique_ptr<Database>> open(
+        const QString &url, const QString &password = {}, int migrateUpTo = -1);
 
     Dialect dialect() const { return m_url.dialect; }
     const DatabaseUrl &url() const { return m_url; }
@@ -54,6 +58,9 @@ public:
 
     // Nesting depth of Transaction objects on the calling thread's connection.
     int &transactionDepth() const;
+    // The prepared statements of the calling thread's connection (exec() reuses them); null when the thread has
+    // no connection. Dropped with the connection.
+    std::shared_ptr<StatementCache> statementCache() const;
 
     int schemaVersion() const;
 

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlRecord>
+#include <QVarLengthArray>
 
 #include "columns.h"
 #include "database.h"
@@ -211,6 +212,7 @@ public:
         Page<T> page;
         page.total = total;
         const QSqlRecord rec = rows->record();
+        const RowLayout layout(rec);
         const int sortIndex = rec.indexOf(orderBy);
         const int keyIndex = rec.indexOf(keyName());
         QVariant lastSort;
@@ -221,20 +223,52 @@ public:
                                                        Convert::toCursorValue(lastKey));
                 break;
             }
-            page.items << fromRow(*rows, rec);
+            page.items << fromRow(*rows, layout);
             lastSort = rows->value(sortIndex);
             lastKey = rows->value(keyIndex);
         }
         return page;
     }
 
-    // Reads a row of a query that selected selectList(); for services that write their own SELECTs.
-    static T fromRow(const QSqlQuery &row, const QSqlRecord &rec)
+    // Where each mapped column sits in a query's record: looked up once per query, not once per row.
+    struct RowLayout
+    {
+        explicit RowLayout(const QSqlRecord &rec)
+        {
+            for (const Column<T> &c : Traits::columns())
+                columns.append(rec.indexOf(c.name));
+            createdAt = rec.indexOf(QStringLiteral("created_at"));
+            if constexpr (Traits::hasUpdatedAt)
+                updatedAt = rec.indexOf(QStringLiteral("updated_at"));
+            if constexpr (Traits::softDelete)
+                deletedAt = rec.indexOf(QStringLiteral("deleted_at"));
+            if constexpr (Traits::versioned)
+                version = rec.indexOf(QStringLiteral("version"));
+        }
+        QVarLengthArray<int, 48> columns;
+        int createdAt = -1;
+        int updatedAt = -1;
+        int deletedAt = -1;
+        int version = -1;
+    };
+
+    // Reads a row of a query that selected selectList(); for services that write their own SELECTs. A caller
+    // reading many rows builds the RowLayout once and uses the overload below.
+    static T fromRow(const QSqlQuery &row, const QSqlRecord &rec) { return fromRow(row, RowLayout(rec)); }
+
+    static T fromRow(const QSqlQuery &row, const RowLayout &layout)
     {
         T record {};
+        qsizetype i = 0;
         for (const Column<T> &c : Traits::columns())
-            c.write(record, row.value(rec.indexOf(c.name)));
-        readMeta(record, row, rec);
+            c.write(record, row.value(layout.columns.at(i++)));
+        Convert::fromSql(row.value(layout.createdAt), record.meta.createdAt);
+        if constexpr (Traits::hasUpdatedAt)
+            Convert::fromSql(row.value(layout.updatedAt), record.meta.updatedAt);
+        if constexpr (Traits::softDelete)
+            Convert::fromSql(row.value(layout.deletedAt), record.meta.deletedAt);
+        if constexpr (Traits::versioned)
+            record.meta.version = row.value(layout.version).toInt();
         return record;
     }
 
@@ -278,17 +312,6 @@ public:
     }
 
 private:
-    static void readMeta(T &record, const QSqlQuery &row, const QSqlRecord &rec)
-    {
-        Convert::fromSql(row.value(rec.indexOf(QStringLiteral("created_at"))), record.meta.createdAt);
-        if constexpr (Traits::hasUpdatedAt)
-            Convert::fromSql(row.value(rec.indexOf(QStringLiteral("updated_at"))), record.meta.updatedAt);
-        if constexpr (Traits::softDelete)
-            Convert::fromSql(row.value(rec.indexOf(QStringLiteral("deleted_at"))), record.meta.deletedAt);
-        if constexpr (Traits::versioned)
-            record.meta.version = row.value(rec.indexOf(QStringLiteral("version"))).toInt();
-    }
-
     Core::Result<T> fetchOne(const QString &sql, const QVariantList &bindings, const QString &notFound) const
     {
         auto rows = exec(m_db, sql, bindings);

@@ -4,6 +4,8 @@
 
 #include <QRegularExpression>
 
+#include "statementcache.h"
+
 namespace Storage {
 
 using namespace Qt::StringLiterals;
@@ -57,8 +59,7 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
                 constraint.chop(6);
                 field = constraint; // empty for a table-level check: no single field is at fault
             }
-        }
-        else if (auto m = pgKey.match(error.text()); m.hasMatch())
+        } else if (auto m = pgKey.match(error.text()); m.hasMatch())
             field = lastColumn(m.captured(1));
         else if (auto m = pgNotNull.match(text); m.hasMatch())
             field = m.captured(1);
@@ -80,24 +81,85 @@ Core::Error errorFromSql(const QSqlError &error, const QString &context)
     return Core::Error::storage(prefix + text);
 }
 
-Core::Result<QSqlQuery> exec(const Database &db, const QString &sql, const QVariantList &bindings)
+Query::Query(QSqlQuery query, QString sql, std::weak_ptr<StatementCache> cache)
+    : m_query(std::move(query))
+    , m_sql(std::move(sql))
+    , m_cache(std::move(cache))
+{ }
+
+Query::Query(Query &&other) noexcept
+    : m_query(std::move(other.m_query))
+    , m_sql(std::move(other.m_sql))
+    , m_cache(std::exchange(other.m_cache, {}))
+{ }
+
+Query &Query::operator=(Query &&other) noexcept
 {
-    QSqlQuery query(db.connection());
-    query.setForwardOnly(true);
-    // Without bindings the statement runs directly: QPSQL prepares with PREPARE ... AS, which PostgreSQL
-    // accepts only for SELECT/INSERT/UPDATE/DELETE/VALUES, not for the DDL the migrations run.
-    if (bindings.isEmpty()) {
-        if (!query.exec(sql))
-            return errorFromSql(query.lastError());
-        return query;
+    if (this != &other) {
+        giveBack();
+        m_query = std::move(other.m_query);
+        m_sql = std::move(other.m_sql);
+        m_cache = std::exchange(other.m_cache, {});
     }
-    if (!query.prepare(sql))
+    return *this;
+}
+
+Query::~Query()
+{
+    giveBack();
+}
+
+void Query::giveBack()
+{
+    if (auto cache = m_cache.lock())
+        cache->giveBack(m_sql, std::move(m_query));
+    m_cache.reset();
+}
+
+namespace {
+
+// Statements worth keeping: the ones a program runs again and again. DDL and transaction control run directly
+// (QPSQL prepares with PREPARE ... AS, which PostgreSQL accepts only for SELECT/INSERT/UPDATE/DELETE/VALUES).
+bool isReusable(const QString &sql)
+{
+    const QStringView head = QStringView(sql).left(8).trimmed();
+    return head.startsWith(u"SELECT", Qt::CaseInsensitive) || head.startsWith(u"INSERT", Qt::CaseInsensitive)
+        || head.startsWith(u"UPDATE", Qt::CaseInsensitive) || head.startsWith(u"DELETE", Qt::CaseInsensitive)
+        || head.startsWith(u"WITH", Qt::CaseInsensitive);
+}
+
+} // namespace
+
+Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantList &bindings)
+{
+    if (!isReusable(sql)) {
+        QSqlQuery query(db.connection());
+        query.setForwardOnly(true);
+        if (bindings.isEmpty() ? !query.exec(sql) : !query.prepare(sql))
+            return errorFromSql(query.lastError());
+        if (!bindings.isEmpty()) {
+            for (qsizetype i = 0; i < bindings.size(); ++i)
+                query.bindValue(int(i), bindings.at(i));
+            if (!query.exec())
+                return errorFromSql(query.lastError());
+        }
+        return Query(std::move(query), {}, {});
+    }
+    const std::shared_ptr<StatementCache> cache = db.statementCache();
+    std::optional<QSqlQuery> cached = cache ? cache->take(sql) : std::nullopt;
+    QSqlQuery query = cached ? std::move(*cached) : QSqlQuery(db.connection());
+    if (!cached) {
+        query.setForwardOnly(true);
+        if (!query.prepare(sql))
+            return errorFromSql(query.lastError());
+    }
+    for (qsizetype i = 0; i < bindings.size(); ++i)
+        query.bindValue(int(i), bindings.at(i));
+    if (!query.exec()) {
+        // A failed statement is not kept: it goes when `query` does.
         return errorFromSql(query.lastError());
-    for (const QVariant &value : bindings)
-        query.addBindValue(value);
-    if (!query.exec())
-        return errorFromSql(query.lastError());
-    return query;
+    }
+    return Query(std::move(query), sql, cache);
 }
 
 QString nowExpression(Dialect dialect)

@@ -2,8 +2,11 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <memory>
+
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QVariantList>
 
 #include "database.h"
@@ -16,8 +19,52 @@ namespace Storage {
 // still reads like a validation message.
 Core::Error errorFromSql(const QSqlError &error, const QString &context = {});
 
-// Prepares and runs `sql` with positional `?` bindings on the calling thread's connection.
-Core::Result<QSqlQuery> exec(const Database &db, const QString &sql, const QVariantList &bindings = {});
+class StatementCache;
+
+// What exec() answers: a forward-only query positioned before its first row, read as a QSqlQuery (the usual
+// members are here; pass it where a QSqlQuery is expected). Its statement may come from the connection's cache
+// and goes back, reset, when the Query ends — so keep the Query itself for as long as you read it (move it, never
+// move the QSqlQuery out of it: that does not compile).
+class Query final
+{
+public:
+    Query() = default;
+    Query(Query &&other) noexcept;
+    Query &operator=(Query &&other) noexcept;
+    ~Query();
+    Q_DISABLE_COPY(Query)
+
+    bool next() { return m_query.next(); }
+    QVariant value(int index) const { return m_query.value(index); }
+    QVariant value(const QString &name) const { return m_query.value(name); }
+    bool isNull(int field) const { return m_query.isNull(field); }
+    bool isNull(const QString &name) const { return m_query.isNull(name); }
+    QSqlRecord record() const { return m_query.record(); }
+    int numRowsAffected() const { return m_query.numRowsAffected(); }
+    QVariant lastInsertId() const { return m_query.lastInsertId(); }
+    bool isActive() const { return m_query.isActive(); }
+    bool isValid() const { return m_query.isValid(); }
+    QSqlError lastError() const { return m_query.lastError(); }
+    int at() const { return m_query.at(); }
+
+    operator QSqlQuery &() { return m_query; }
+    operator const QSqlQuery &() const { return m_query; }
+    QSqlQuery &sqlQuery() { return m_query; }
+    const QSqlQuery &sqlQuery() const { return m_query; }
+
+private:
+    friend Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantList &bindings);
+    Query(QSqlQuery query, QString sql, std::weak_ptr<StatementCache> cache);
+    void giveBack();
+
+    QSqlQuery m_query;
+    QString m_sql; // the cache key, when the statement goes back to a cache
+    std::weak_ptr<StatementCache> m_cache;
+};
+
+// Prepares (or takes from the calling thread's statement cache) and runs `sql` with positional `?` bindings on the
+// calling thread's connection.
+Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantList &bindings = {});
 
 // Placeholder-syntax helpers for the few statements that differ between the dialects.
 QString nowExpression(Dialect dialect);

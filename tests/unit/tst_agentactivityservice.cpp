@@ -189,7 +189,7 @@ private Q_SLOTS:
             auto page = m_service->recent(3, cursor);
             QVERIFY2(page.ok(), qPrintable(page.ok() ? QString() : page.error().toString()));
             QVERIFY(page->items.size() <= 3);
-            QCOMPARE(page->total, 7);
+            QCOMPARE(page->total, -1); // not counted: the audit is paged by cursor only
             for (const auto &a : page->items)
                 tools << a.tool;
             cursor = page->nextCursor;

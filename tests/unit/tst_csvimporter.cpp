@@ -7,8 +7,10 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include "columns.h"
 #include "csvimporter.h"
 #include "fakeclock.h"
+#include "healthservice.h"
 #include "sql.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
@@ -370,6 +372,60 @@ private Q_SLOTS:
         QCOMPARE(report->errorCount, 2); // no zone: ambiguous, refused
         QCOMPARE(report->errors.at(1).column, u"occurred_at"_s);
         QCOMPARE(count(db(), u"usage_events"_s), 31);
+    }
+
+    // usage_daily after each import equals a full rebuild from usage_events (HealthService::rebuildDailyUsage), whether
+    // the import's days were new (counted while reading) or already had events (recomputed in SQL); other days and
+    // customers are left as they were.
+    void usageImportsKeepDailyUsageExact()
+    {
+        importCustomersFixture();
+        const auto daily = [this]() {
+            QStringList rows;
+            auto q = Storage::exec(db(),
+                u"SELECT customer_id, day, feature, events, active_users, quantity FROM usage_daily "
+                "ORDER BY customer_id, day, feature"_s);
+            while (q && q->next()) {
+                QDate day;
+                Storage::Convert::fromSql(q->value(1), day);
+                rows << u"%1 %2 '%3' %4 %5 %6"_s
+                            .arg(q->value(0).toString(), day.toString(Qt::ISODate), q->value(2).toString(),
+                                q->value(3).toString(), q->value(4).toString())
+                            .arg(q->value(5).toDouble());
+            }
+            return rows;
+        };
+        const auto rebuilt = [&]() {
+            Core::HealthService health(db(), m_clock);
+            auto done = health.rebuildDailyUsage(QDate(2026, 4, 1), QDate(2026, 6, 30));
+            return done ? daily() : QStringList { done.error().toString() };
+        };
+        const QByteArray header = "customer_id,occurred_at,event_type,feature,user_ref,quantity\n"_ba;
+        const QList<QByteArray> files {
+            // New days: counted from the file.
+            header
+                + "acme,2026-05-01T10:00:00Z,login,dashboard,u1,1\nacme,2026-05-01T11:00:00Z,login,dashboard,u1,2\n"
+                  "acme,2026-05-01T12:00:00Z,export,reports,u2,0.5\nacme,2026-05-01T23:59:59.999Z,x,,,1\n"
+                  "initech,2026-05-02T00:00:00Z,login,dashboard,u1,1\n"_ba,
+            // 2026-05-01 already has events for acme: recomputed from every event of the day.
+            header + "acme,2026-05-01T13:00:00Z,login,dashboard,u3,1\nacme,2026-05-03T08:00:00+02:00,login,,u1,4\n"_ba,
+            // Other days again, while earlier days hold events.
+            header
+                + "initech,2026-05-20T09:00:00Z,login,reports,,1\ninitech,2026-05-20T10:00:00Z,login,reports,u9,1\n"_ba,
+        };
+        for (const QByteArray &file : files) {
+            auto report = m_importer->importCsv(file, options(ImportKind::UsageEvents));
+            QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+            QVERIFY(report->committed);
+            QVERIFY(report->dailyUsageRowsRebuilt > 0);
+            const QStringList imported = daily();
+            QCOMPARE(imported, rebuilt());
+        }
+        QCOMPARE(daily(),
+            QStringList({ u"acme 2026-05-01 '' 5 3 5.5"_s, u"acme 2026-05-01 'dashboard' 3 2 4"_s,
+                u"acme 2026-05-01 'reports' 1 1 0.5"_s, u"acme 2026-05-03 '' 1 1 4"_s, u"initech 2026-05-02 '' 1 1 1"_s,
+                u"initech 2026-05-02 'dashboard' 1 1 1"_s, u"initech 2026-05-20 '' 2 1 2"_s,
+                u"initech 2026-05-20 'reports' 2 1 2"_s }));
     }
 
     void usageTimes_data()

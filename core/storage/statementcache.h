@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <unordered_map>
+
+#include <QSqlQuery>
+#include <QString>
+
+namespace Storage {
+
+// Prepared statements of one thread's connection, kept for reuse (DESIGN.md §7: a tool call must not pay for
+// parsing and planning the same SQL again). A statement is lent to one Query at a time and comes back, reset,
+// when that Query ends; a second use of the same SQL while the first is still being read gets a statement of its
+// own. Bounded: the least recently used statements are dropped beyond kCapacity.
+class StatementCache final
+{
+    Q_DISABLE_COPY_MOVE(StatementCache)
+
+public:
+    static constexpr int kCapacity = 256;
+
+    StatementCache() = default;
+    ~StatementCache() = default;
+
+    // A free prepared statement for `sql`, or nothing when none is cached.
+    std::optional<QSqlQuery> take(const QString &sql);
+    // Hands a statement back (finished, so SQLite drops its read snapshot and locks).
+    void giveBack(const QString &sql, QSqlQuery query);
+    void clear();
+    int size() const { return int(m_free.size()); }
+
+private:
+    struct Entry
+    {
+        QSqlQuery query;
+        quint64 lastUse = 0;
+    };
+    void evict();
+
+    std::unordered_map<QString, Entry> m_free;
+    quint64 m_clock = 0;
+};
+
+} // namespace Storage
