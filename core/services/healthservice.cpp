@@ -32,8 +32,11 @@
 //    responses + communications, support tickets, escalations, onboarding plans/milestones.
 // 3. The formulas (HealthFormulas, pure C++) turn the inputs into component scores and the total.
 // 4. One transaction writes the day's rows with a multi-row INSERT ... ON CONFLICT (customer_id, score_date)
-//    DO UPDATE (both dialects), removes that day's rows of customers that no longer have a score, and writes
-//    score_change timeline events for band changes and big moves.
+//    DO UPDATE (both dialects; rows that would not change are not rewritten), removes that day's rows of
+//    customers that no longer have a score, and writes score_change timeline events for first scores, band
+//    changes and big moves (a whole-portfolio rerun keeps the day's events it would write identically).
+//    Customers are handled in id order, so the writes sweep the per-customer indexes of health_scores and
+//    timeline_events page by page instead of touching one random page per customer.
 // Customer-scoped recomputes run the same queries with `customer_id IN (...)` in chunks.
 
 Q_LOGGING_CATEGORY(lcHealth, "cs.core.health")
@@ -876,7 +879,7 @@ Status loadBatch(const Storage::Database &db, const BatchLoader &loader, const Q
                    "AND e.deleted_at IS NULL AND e.opened_at < ?) THEN 1 ELSE 0 END "
                    "FROM customers c WHERE c.deleted_at IS NULL AND (c.churned_at IS NULL OR c.churned_at > ?) "
                    "AND NOT (c.status = 'churned' AND c.churned_at IS NULL)"_s
-                + filter;
+                + filter + u" ORDER BY c.id"_s;
         },
         [&](const QSqlQuery &q) {
             const QString id = q.value(0).toString();
@@ -1184,11 +1187,16 @@ private:
         values.reserve(rows);
         for (int i = 0; i < rows; ++i)
             values << one;
-        // ON CONFLICT ... DO UPDATE with `excluded` is the same in SQLite ≥ 3.24 and PostgreSQL ≥ 9.5.
+        // ON CONFLICT ... DO UPDATE with `excluded` is the same in SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. A row that
+        // would not change (a rerun at the same moment) is left alone: no rewrite of the row and its three index
+        // entries, and its updated_at keeps telling when it last changed. (All compared columns are NOT NULL.)
         return u"INSERT INTO health_scores (customer_id, score_date, score, band, components, config_version, "
                "computed_at) VALUES %1 ON CONFLICT (customer_id, score_date) DO UPDATE SET score = excluded.score, "
                "band = excluded.band, components = excluded.components, config_version = excluded.config_version, "
-               "computed_at = excluded.computed_at, updated_at = %2"_s.arg(
+               "computed_at = excluded.computed_at, updated_at = %2 WHERE health_scores.score <> excluded.score OR "
+               "health_scores.band <> excluded.band OR health_scores.components <> excluded.components OR "
+               "health_scores.config_version <> excluded.config_version OR "
+               "health_scores.computed_at <> excluded.computed_at"_s.arg(
                    values.join(u", "_s), Storage::nowExpression(m_db.dialect()));
     }
 
@@ -1334,7 +1342,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
 
     // The previous stored score of each customer (for timeline events), one index seek per customer.
     loader.progress(u"previous scores"_s, 0, summary.customers);
-    QHash<int, PreviousScore> previous;
+    std::vector<std::optional<PreviousScore>> previous(inputs.size());
     {
         auto prev = loader.forEachRow(
             ids,
@@ -1354,7 +1362,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
                 p.score = q.value(1).toDouble();
                 Storage::Convert::fromSql(q.value(2), p.band);
                 Storage::Convert::fromSql(q.value(3), p.day);
-                previous.insert(i, p);
+                previous[std::size_t(i)] = p;
             });
         if (!prev)
             return prev.error();
@@ -1447,6 +1455,23 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     loader.progress(u"timeline"_s, 0, 0);
     {
         const QString prefix = dateText(D) + u'/';
+        // A score of today happened now; a recomputed past day is placed at the end of that day.
+        const QDateTime occurred = D == today ? now : QDateTime(D, QTime(23, 59, 59, 999), QTimeZone::utc());
+        const QVariant occurredAt = Storage::Convert::toSql(occurred);
+        // The first-score event of a health_scores row h of day D, column by column (both statements below).
+        const bool lite = m_db.dialect() == Storage::Dialect::Sqlite;
+        const QString firstOccurred = lite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s;
+        const QString firstTitle = u"'Health score ' || "_s
+            + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
+            + u" || ' (' || h.band || '), first score'"_s;
+        const QString firstDetail = lite
+            ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
+              "json('true'), 'config_version', h.config_version)"_s
+            : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
+              "'first_score', TRUE, 'config_version', h.config_version)"_s;
+        const QString firstSource = u"CAST(? AS TEXT) || h.customer_id"_s;
+        const QString firstScoreRow = u"h.score_date = ? AND NOT EXISTS (SELECT 1 FROM health_scores e WHERE "
+                                      "e.customer_id = h.customer_id AND e.score_date < h.score_date)"_s;
         if (ids) {
             for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
                 QStringList sources;
@@ -1471,26 +1496,39 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
             if (!any)
                 return any.error();
             if (any->next()) {
-                if (auto del = Storage::exec(m_db, u"DELETE "_s + ofTheDay, range); !del)
+                // A rerun keeps the first-score events it would write again unchanged (same row, same text, same
+                // time: a past day, or the same moment) and replaces the rest; deleting and re-inserting 100k
+                // identical events cost more than the whole scoring.
+                const QString sameFirstScore = u" AND NOT EXISTS (SELECT 1 FROM health_scores h WHERE "
+                                               "h.customer_id = timeline_events.customer_id AND "_s
+                    + firstScoreRow + u" AND timeline_events.source_id = "_s + firstSource
+                    + u" AND timeline_events.occurred_at = "_s + firstOccurred + u" AND timeline_events.title = "_s
+                    + firstTitle + u" AND timeline_events.detail = "_s + firstDetail
+                    + u" AND timeline_events.actor = 'health_service')"_s;
+                if (auto del = Storage::exec(m_db, u"DELETE "_s + ofTheDay + sameFirstScore,
+                        range + QVariantList { dayValue, prefix, occurredAt });
+                    !del)
                     return del.error();
+                auto kept = Storage::exec(m_db, u"SELECT COUNT(*) "_s + ofTheDay, range);
+                if (!kept)
+                    return kept.error();
+                if (kept->next())
+                    summary.timelineEvents += kept->value(0).toLongLong();
             }
         }
         Storage::BulkInserter timeline(m_db, u"timeline_events"_s,
             { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s, u"source_id"_s,
                 u"actor"_s },
             128);
-        // A score of today happened now; a recomputed past day is placed at the end of that day.
-        const QDateTime occurred = D == today ? now : QDateTime(D, QTime(23, 59, 59, 999), QTimeZone::utc());
-        const QVariant occurredAt = Storage::Convert::toSql(occurred);
-        for (auto it = previous.cbegin(); it != previous.cend(); ++it) {
-            const Scored &s = scored[std::size_t(it.key())];
-            if (!s.hasData)
+        for (std::size_t i = 0; i < previous.size(); ++i) {
+            const Scored &s = scored[i];
+            if (!previous[i] || !s.hasData)
                 continue;
-            const PreviousScore &p = it.value();
+            const PreviousScore &p = *previous[i];
             const double change = HealthFormulas::round1(s.score - p.score);
             if (s.band == p.band && std::abs(change) < HealthRules::kTimelineMinChange)
                 continue;
-            const QString id = customerIds.at(it.key());
+            const QString id = customerIds.at(qsizetype(i));
             const QString title = u"Health score %1 from %2 (%3) to %4 (%5)"_s.arg(change < 0 ? u"fell"_s : u"rose"_s,
                 number1(p.score), Domain::enumName(p.band), number1(s.score), Domain::enumName(s.band));
             const QVariantMap detail {
@@ -1501,7 +1539,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
                 { u"previous_score"_s, p.score },
                 { u"previous_band"_s, Domain::enumName(p.band) },
                 { u"change"_s, change },
-                { u"config_version"_s, configs.at(configOf[std::size_t(it.key())]).config.configVersion },
+                { u"config_version"_s, configs.at(configOf[i]).config.configVersion },
             };
             if (auto ok = timeline.add({ id, occurredAt, u"score_change"_s, title, Storage::Convert::toSql(detail),
                     u"health_scores"_s, QString(prefix + id), u"health_service"_s });
@@ -1514,22 +1552,21 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
         // A customer's first score opens its health story on the timeline: one set-based INSERT … SELECT over the
         // day's rows of customers without an earlier score (a first full recompute of 100k customers writes 100k
         // events, so they are not built row by row here).
-        const bool lite = m_db.dialect() == Storage::Dialect::Sqlite;
         const QString firstSql = u"INSERT INTO timeline_events (customer_id, occurred_at, kind, title, detail, "
                                  "source_table, source_id, actor) SELECT h.customer_id, "_s
-            + (lite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s) + u", 'score_change', 'Health score ' || "_s
-            + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
-            + u" || ' (' || h.band || '), first score', "_s
-            + (lite ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
-                      "json('true'), 'config_version', h.config_version)"_s
-                    : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
-                      "'first_score', TRUE, 'config_version', h.config_version)"_s)
-            + u", 'health_scores', CAST(? AS TEXT) || h.customer_id, 'health_service' FROM health_scores h "
-              "WHERE h.score_date = ? AND NOT EXISTS (SELECT 1 FROM health_scores e WHERE e.customer_id = "
-              "h.customer_id AND e.score_date < h.score_date)"_s;
+            + firstOccurred + u", 'score_change', "_s + firstTitle + u", "_s + firstDetail + u", 'health_scores', "_s
+            + firstSource + u", 'health_service' FROM health_scores h WHERE "_s
+            + firstScoreRow
+            // the events a whole-portfolio rerun kept above (nothing for a customer-scoped one: deleted above)
+            + u" AND NOT EXISTS (SELECT 1 FROM timeline_events t WHERE t.source_table = 'health_scores' AND "
+              "t.source_id = "_s
+            + firstSource + u" AND t.kind = 'score_change')"_s;
+        // In customer order: the events land in the (customer_id, ...) indexes of a large table as one sweep
+        // over their pages instead of one random page per event (measured: half the CPU of the insert).
+        const QString firstOrder = u" ORDER BY h.customer_id"_s;
         const auto insertFirst = [&](const QStringList *chunk) -> Status {
-            QVariantList b { occurredAt, prefix, dayValue };
-            auto q = Storage::exec(m_db, firstSql + idFilter(u"h.customer_id"_s, chunk, b), b);
+            QVariantList b { occurredAt, prefix, dayValue, prefix };
+            auto q = Storage::exec(m_db, firstSql + idFilter(u"h.customer_id"_s, chunk, b) + firstOrder, b);
             if (!q)
                 return q.error();
             summary.timelineEvents += std::max(0, q->numRowsAffected());
@@ -1547,6 +1584,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     }
     if (loader.cancelled())
         return cancelledError();
+    loader.progress(u"committing"_s, 0, 0);
     if (auto ok = tx->commit(); !ok)
         return ok.error();
 

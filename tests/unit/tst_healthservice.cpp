@@ -1182,6 +1182,106 @@ private Q_SLOTS:
         QVERIFY(health.recomputeAll().ok());
         QCOMPARE(count(db, u"SELECT COUNT(*) FROM health_scores"_s), summary->scored);
     }
+
+    // The whole-portfolio recompute (one GROUP BY query per component, rows in customer order) stores exactly
+    // what recomputing the customers one at a time stores: the same scores, components and timeline events, on
+    // a first day (every score a first score) and on the next (band changes and big moves against it).
+    void setBasedRecomputeMatchesPerCustomer()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        Core::DemoPortfolio::Options options;
+        options.customers = 60;
+        options.usageEvents = 9000;
+        options.seed = 777;
+        options.today = kDay;
+        Core::DemoPortfolio demo(db, options);
+        auto stats = demo.generate();
+        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        const QString scoresSql = u"SELECT customer_id, score_date, score, band, components, config_version "
+                                  "FROM health_scores ORDER BY customer_id, score_date"_s;
+        const QString eventsSql = u"SELECT customer_id, occurred_at, title, detail, source_id, actor FROM "
+                                  "timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores' "
+                                  "ORDER BY source_id"_s;
+        const auto snapshot = [&](const QString &sql) {
+            QStringList rows;
+            auto q = Storage::exec(db, sql);
+            if (!q)
+                return QStringList { q.error().toString() };
+            while (q->next()) {
+                QStringList fields;
+                for (int i = 0; i < 6; ++i)
+                    fields << q->value(i).toString();
+                rows << fields.join(u'|');
+            }
+            return rows;
+        };
+        const auto clear = [&] {
+            SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
+            SQL(db, u"DELETE FROM health_scores"_s);
+        };
+        clear();
+        QStringList ids;
+        {
+            auto q = Storage::exec(db, u"SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY id DESC"_s);
+            QVERIFY(q.ok());
+            while (q->next())
+                ids << q->value(0).toString();
+        }
+        QVERIFY(ids.size() >= 50);
+        const QDate first = kDay.addDays(-7);
+
+        // Set-based: the whole portfolio on both days.
+        auto all = health.recomputeAll(first);
+        QVERIFY2(all.ok(), qPrintable(all.ok() ? QString() : all.error().toString()));
+        QVERIFY(all->scored > 40);
+        QCOMPARE(all->timelineEvents, all->scored); // all first scores
+        auto allNext = health.recomputeAll(kDay);
+        QVERIFY(allNext.ok());
+        const QStringList setScores = snapshot(scoresSql);
+        const QStringList setEvents = snapshot(eventsSql);
+        QCOMPARE(setScores.size(), all->scored + allNext->scored);
+        QCOMPARE(setEvents.size(), all->timelineEvents + allNext->timelineEvents);
+
+        // One customer at a time (in the opposite order), same days.
+        clear();
+        qint64 events = 0;
+        for (const QDate &day : { first, kDay }) {
+            for (const QString &id : std::as_const(ids)) {
+                auto one = health.recomputeCustomers({ id }, day);
+                QVERIFY2(one.ok(), qPrintable(one.ok() ? QString() : one.error().toString()));
+                events += one->timelineEvents;
+            }
+        }
+        QCOMPARE(snapshot(scoresSql), setScores);
+        QCOMPARE(snapshot(eventsSql), setEvents);
+        QCOMPARE(events, qint64(setEvents.size()));
+
+        // A rerun of the set-based recompute replaces its own rows and events: nothing added, nothing lost.
+        auto rerun = health.recomputeAll(kDay);
+        QVERIFY(rerun.ok());
+        QCOMPARE(rerun->timelineEvents, allNext->timelineEvents);
+        QCOMPARE(snapshot(scoresSql), setScores);
+        QCOMPARE(snapshot(eventsSql), setEvents);
+
+        // Later the same day the events of today's scores are written again at the new time: replaced, not
+        // duplicated, and the past day's events stay as they were.
+        clock.set(QDateTime(kDay, QTime(18, 0), QTimeZone::utc()));
+        auto later = health.recomputeAll(kDay);
+        QVERIFY(later.ok());
+        QCOMPARE(later->timelineEvents, allNext->timelineEvents);
+        QCOMPARE(snapshot(scoresSql), setScores);
+        const QStringList laterEvents = snapshot(eventsSql);
+        QCOMPARE(laterEvents.size(), setEvents.size());
+        qsizetype unchanged = 0;
+        for (const QString &row : laterEvents)
+            unchanged += setEvents.contains(row) ? 1 : 0;
+        QCOMPARE(unchanged, qsizetype(all->timelineEvents));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHealthService)
