@@ -777,6 +777,50 @@ private Q_SLOTS:
         QVERIFY(q->value(8).toLongLong() >= 0);
     }
 
+    // ServerOptions::readerThreads: read-only tools are answered from reader threads (each with its own Services),
+    // every request exactly once with its own answer, while writes still run on the server's thread.
+    void readOnlyToolsOnReaderThreads()
+    {
+        Mcp::ServerOptions options;
+        options.readerThreads = 2;
+        makeServer(options);
+        addCustomers(u"r"_s, 20);
+        Mcp::Session *session = openSession();
+        QList<std::shared_ptr<RecordingChannel>> channels;
+        for (int i = 0; i < 60; ++i) {
+            auto channel = std::make_shared<RecordingChannel>();
+            const QString id = u"r%1"_s.arg(i % 20, 3, 10, QLatin1Char('0'));
+            m_server->handleMessage(session,
+                req(100 + i, u"tools/call"_s, callParams(u"get_customer"_s, { { u"customer_id"_s, id } })), channel);
+            channels << channel;
+        }
+        auto write = std::make_shared<RecordingChannel>();
+        m_server->handleMessage(session,
+            req(99, u"tools/call"_s,
+                callParams(u"add_customer"_s, { { u"customer_id"_s, u"w1"_s }, { u"name"_s, u"Writer"_s } })),
+            write);
+        QCOMPARE(write->responses().size(), 1); // answered before handleMessage returned
+        for (int i = 0; i < channels.size(); ++i) {
+            QTRY_COMPARE(channels.at(i)->responses().size(), 1);
+            const QJsonObject response = channels.at(i)->responses().constFirst();
+            QCOMPARE(response.value(u"id"_s).toInt(), 100 + i);
+            const QJsonObject result = response.value(u"result"_s).toObject();
+            QVERIFY2(!result.value(u"isError"_s).toBool(), qPrintable(firstText(result)));
+            QCOMPARE(result.value(u"structuredContent"_s).toObject().value(u"id"_s).toString(),
+                u"r%1"_s.arg(i % 20, 3, 10, QLatin1Char('0')));
+        }
+        // A reader sees what the server's thread committed.
+        const QJsonObject written = [&] {
+            auto channel = std::make_shared<RecordingChannel>();
+            m_server->handleMessage(session,
+                req(200, u"tools/call"_s, callParams(u"get_customer"_s, { { u"customer_id"_s, u"w1"_s } })), channel);
+            [&] { QTRY_COMPARE(channel->responses().size(), 1); }();
+            return channel->responses().value(0).value(u"result"_s).toObject();
+        }();
+        QCOMPARE(written.value(u"structuredContent"_s).toObject().value(u"name"_s).toString(), u"Writer"_s);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM agent_actions"_s), 1); // reads are not audited
+    }
+
     void toolStorageErrorLeaksNoSql()
     {
         Mcp::Session *session = openSession();

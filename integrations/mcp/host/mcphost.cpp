@@ -4,8 +4,12 @@
 
 #include <unistd.h>
 
-#include <QLoggingCategory>
+#include <algorithm>
 
+#include <QLoggingCategory>
+#include <QThread>
+
+#include "agentactivityservice.h"
 #include "conformancefixtures.h"
 #include "httpserver.h"
 #include "mcpserver.h"
@@ -60,12 +64,20 @@ public:
         serverOptions.version = m_options.version;
         serverOptions.enabledToolsets = m_options.toolsets;
         serverOptions.askFirstToolsets = m_options.askFirstToolsets;
+        // Over HTTP, read-only tools run beside the thread that parses and answers (DESIGN.md §7: every core
+        // serves); stdio answers in order on this thread.
+        if (m_options.transport == McpHostOptions::Transport::Http)
+            serverOptions.readerThreads = std::clamp(QThread::idealThreadCount(), 1, 8);
         serverOptions.instructions = u"CS Desk: the CSM's customer portfolio (accounts, health scores, churn risk, "
                                      u"renewals, onboarding, feedback, support). Find a customer with "
                                      u"resolve_customer or list_clients, then use customer_id with the other tools. "
                                      u"Lists are paged: pass next_cursor back as cursor."_s;
         m_server = std::make_unique<Server>(m_tools, m_resources, m_prompts, *m_services, serverOptions);
         m_server->setApprovalGate(m_gate ? m_gate : std::make_shared<HeadlessApprovalGate>());
+        Core::AgentActivityService &activity = m_server->activity();
+        connect(&activity, &Core::AgentActivityService::actionRecorded, this, &HostWorker::actionRecorded);
+        connect(&activity, &Core::AgentActivityService::approvalRequested, this, &HostWorker::approvalRequested);
+        connect(&activity, &Core::AgentActivityService::approvalDecided, this, &HostWorker::approvalDecided);
 
         if (m_options.transport == McpHostOptions::Transport::Stdio) {
             m_stdio = std::make_unique<StdioTransport>(*m_server, STDIN_FILENO, STDOUT_FILENO);
@@ -90,6 +102,33 @@ public:
         m_listener->start();
     }
 
+    void setEnabledToolsets(const QStringList &toolsets)
+    {
+        if (!m_server)
+            return;
+        QStringList known;
+        for (const QString &toolset : toolsets) {
+            if (m_tools.toolsets().contains(toolset))
+                known.append(toolset);
+        }
+        // Every name unknown would read as "every toolset": keep the current choice instead.
+        if (known.isEmpty() && !toolsets.isEmpty())
+            return;
+        m_server->setEnabledToolsets(known);
+    }
+
+    void setAskFirstToolsets(const QSet<QString> &toolsets)
+    {
+        if (m_server)
+            m_server->setAskFirstToolsets(toolsets);
+    }
+
+    void setToken(const QString &token)
+    {
+        if (m_http)
+            m_http->setToken(token);
+    }
+
     void tearDown()
     {
         if (m_listener)
@@ -105,6 +144,9 @@ Q_SIGNALS:
     void started(quint16 port);
     void failed(const QString &message);
     void finished();
+    void actionRecorded(qint64 actionId);
+    void approvalRequested(qint64 actionId);
+    void approvalDecided(qint64 actionId, bool approved);
 
 private:
     const Storage::Database &m_db;
@@ -158,6 +200,9 @@ void McpHost::start()
     connect(m_worker, &HostWorker::started, this, &McpHost::started);
     connect(m_worker, &HostWorker::failed, this, &McpHost::failed);
     connect(m_worker, &HostWorker::finished, this, &McpHost::finished);
+    connect(m_worker, &HostWorker::actionRecorded, this, &McpHost::actionRecorded);
+    connect(m_worker, &HostWorker::approvalRequested, this, &McpHost::approvalRequested);
+    connect(m_worker, &HostWorker::approvalDecided, this, &McpHost::approvalDecided);
     if (m_options.transport == McpHostOptions::Transport::Stdio) {
         QMetaObject::invokeMethod(m_worker, &HostWorker::build, Qt::QueuedConnection);
         return;
@@ -165,6 +210,43 @@ void McpHost::start()
     m_worker->moveToThread(&m_thread);
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &HostWorker::build, Qt::QueuedConnection);
+}
+
+QList<McpHost::ToolsetInfo> McpHost::toolsets()
+{
+    ToolRegistry registry;
+    registerAllTools(registry);
+    QList<ToolsetInfo> result;
+    for (const QString &name : registry.toolsets()) {
+        ToolsetInfo info;
+        info.name = name;
+        for (const RegisteredTool *registered : registry.tools({ name })) {
+            ++info.tools;
+            if (registered->tool.writes)
+                ++info.writeTools;
+            info.toolNames.append(registered->tool.name);
+        }
+        result.append(info);
+    }
+    return result;
+}
+
+void McpHost::setEnabledToolsets(const QStringList &toolsets)
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, toolsets] { worker->setEnabledToolsets(toolsets); });
+}
+
+void McpHost::setAskFirstToolsets(const QSet<QString> &toolsets)
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, toolsets] { worker->setAskFirstToolsets(toolsets); });
+}
+
+void McpHost::setToken(const QString &token)
+{
+    if (m_worker && !token.isEmpty())
+        QMetaObject::invokeMethod(m_worker, [worker = m_worker, token] { worker->setToken(token); });
 }
 
 } // namespace Mcp

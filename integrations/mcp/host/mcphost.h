@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QThread>
 
+#include "toolregistry.h"
+
 namespace Core {
 class Clock;
 }
@@ -51,10 +53,32 @@ public:
     // Builds and starts the server; emits started() or failed().
     void start();
 
+    // What the settings page offers: every toolset with its tools, as the server registers them (also before
+    // start(); built from the same registry code, on the caller's thread).
+    struct ToolsetInfo
+    {
+        QString name;
+        int tools = 0;
+        int writeTools = 0;
+        QStringList toolNames;
+    };
+    static QList<ToolsetInfo> toolsets();
+
+    // Run-time changes from the desktop's settings, applied on the MCP thread (queued; the server announces
+    // tools/list_changed to its sessions when the listed tools change). Unknown toolset names are ignored.
+    void setEnabledToolsets(const QStringList &toolsets); // empty = every toolset
+    void setAskFirstToolsets(const QSet<QString> &toolsets);
+    void setToken(const QString &token); // Http only; empty is ignored
+
 Q_SIGNALS:
     void started(quint16 port); // Http: the port listened on; Stdio: 0
     void failed(const QString &message);
     void finished(); // Stdio: the client closed our input
+    // The server's audit (Core::AgentActivityService on the MCP thread), forwarded queued so the desktop's panel
+    // and approval prompt (each with its own AgentActivityService on the GUI thread) re-read the row.
+    void actionRecorded(qint64 actionId);
+    void approvalRequested(qint64 actionId);
+    void approvalDecided(qint64 actionId, bool approved);
 
 private:
     const Storage::Database &m_db;

@@ -229,6 +229,12 @@ void StreamableHttp::handle(const HttpRequest &request, Http::Responder &respond
     remove(request, responder);
 }
 
+void StreamableHttp::setToken(const QString &token)
+{
+    if (!token.isEmpty())
+        m_options.token = token;
+}
+
 void StreamableHttp::post(const HttpRequest &request, Http::Responder &responder)
 {
     const QList<QByteArray> types = acceptedTypes(request);

@@ -43,6 +43,11 @@ public:
     // The HttpServer handler.
     void handle(const Http::HttpRequest &request, Http::Responder &responder);
 
+    // A new bearer token (the desktop's "new token"): requests from then on must carry it; sessions stay, so a
+    // client that presents the new token keeps its session. Empty is refused (a token is never switched off at
+    // run time).
+    void setToken(const QString &token);
+
     // Loopback names only: "127.0.0.1", "localhost", "[::1]", each with an optional port.
     static bool isLoopbackHost(QByteArrayView host);
     // An Origin header (RFC 6454) naming a loopback host over http or https.

@@ -274,11 +274,15 @@ Server::Server(const ToolRegistry &tools, const ResourceRegistry &resources, con
     , m_gate(std::make_shared<HeadlessApprovalGate>())
     , m_evictionTimer(this) // parented, so that moveToThread(the MCP thread) takes them along
     , m_workers(this)
+    , m_readers(this)
     , m_anchor(std::make_shared<ServerAnchor>())
 {
     m_options.pageSize = std::max(1, m_options.pageSize);
     m_anchor->server = this;
     m_workers.setMaxThreadCount(std::max(1, m_options.maxWorkerThreads));
+    // Reader threads keep their Services (and connection) for the server's life: they never expire.
+    m_readers.setMaxThreadCount(std::max(1, m_options.readerThreads));
+    m_readers.setExpiryTimeout(-1);
     m_evictionTimer.setInterval(std::clamp(m_options.idleSessionTimeoutMs / 4, 1000, 60 * 1000));
     connect(&m_evictionTimer, &QTimer::timeout, this, &Server::evictIdleSessions);
     m_evictionTimer.start();
@@ -298,6 +302,7 @@ Server::~Server()
             cancelRequest(session.get(), key);
     }
     m_workers.waitForDone();
+    m_readers.waitForDone();
 }
 
 std::optional<QJsonValue> Server::parse(const QByteArray &bytes, QJsonObject *parseError)
@@ -928,7 +933,8 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
         return;
     const std::shared_ptr<std::atomic_bool> cancelled = inFlight->cancelled;
 
-    if (!call.tool->tool.longRunning) {
+    const bool onReader = !call.tool->tool.longRunning && !call.tool->tool.writes && m_options.readerThreads > 0;
+    if (!call.tool->tool.longRunning && !onReader) {
         QElapsedTimer timer;
         timer.start();
         ToolCall toolCall;
@@ -947,17 +953,22 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
         return;
     }
 
-    // Long tools run on a worker with a Services bundle of their own (its own database connection) while this
-    // thread keeps serving; progress and the result come back queued.
+    // Long tools run on a worker with a Services bundle of their own (its own database connection), read-only tools
+    // on a reader thread with the Services it keeps, while this thread keeps serving; progress and the result come
+    // back queued.
     std::shared_ptr<ServerAnchor> anchor = m_anchor;
     const Storage::Database *db = &m_services.database();
     const Core::Clock *clock = &m_services.clock();
-    m_workers.start([anchor, db, clock, sessionId, key, call, cancelled] {
+    QThreadStorage<Core::Services *> *readerServices = onReader ? &m_readerServices : nullptr;
+    (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices] {
         QElapsedTimer timer;
         timer.start();
         std::optional<ToolResult> result;
         {
-            Core::Services services(*db, *clock);
+            std::optional<Core::Services> own;
+            if (readerServices && !readerServices->hasLocalData())
+                readerServices->setLocalData(new Core::Services(*db, *clock)); // deleted when the thread ends
+            Core::Services &services = readerServices ? *readerServices->localData() : own.emplace(*db, *clock);
             ToolCall toolCall;
             toolCall.arguments = call.arguments;
             toolCall.services = &services;
@@ -975,7 +986,8 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
             };
             result.emplace(call.tool->tool.handler(toolCall));
         }
-        db->releaseThreadConnection();
+        if (!readerServices)
+            db->releaseThreadConnection();
         const qint64 elapsed = timer.elapsed();
         anchor->post([sessionId, key, call, result = *result, elapsed](
                          Server *server) { server->finishTool(sessionId, key, call, result, elapsed); });

@@ -18,6 +18,7 @@
 #include <QString>
 #include <QStringList>
 #include <QThreadPool>
+#include <QThreadStorage>
 #include <QTimer>
 
 #include "agentactivityservice.h"
@@ -207,6 +208,10 @@ struct ServerOptions
     int maxSessions = 1024;
     int idleSessionTimeoutMs = 60 * 60 * 1000; // sessions idle this long (no request, no stream) are ended
     int maxWorkerThreads = 4; // long-running tools
+    // Read-only tools (not long-running) run on this many reader threads, each with a Services bundle (and so a
+    // database connection) of its own kept for the server's life, while this thread keeps parsing and answering;
+    // 0 = they run on the server's thread, answered before handleMessage() returns (tests, stdio).
+    int readerThreads = 0;
 };
 
 class Server final : public QObject
@@ -338,6 +343,8 @@ private:
     QHash<QString, std::shared_ptr<Session>> m_sessions;
     QTimer m_evictionTimer;
     QThreadPool m_workers;
+    QThreadStorage<Core::Services *> m_readerServices; // declared before m_readers: outlives its threads
+    QThreadPool m_readers;
     std::shared_ptr<ServerAnchor> m_anchor; // lets other threads post to this server while it exists
 };
 
