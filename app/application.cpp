@@ -10,18 +10,22 @@
 #include <unistd.h>
 
 #include <QCoreApplication>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 
 #include "accesstoken.h"
+#include "agentactivitypanel.h"
 #include "clock.h"
 #include "customerservice.h"
 #include "database.h"
 #include "demoportfolio.h"
+#include "desktopapprovalgate.h"
 #include "keychainsecretstore.h"
 #include "mainwindow.h"
 #include "mcphost.h"
 #include "services.h"
+#include "settingsdialog.h"
 
 using namespace Qt::StringLiterals;
 
@@ -35,6 +39,7 @@ Application::~Application()
     // Views go before the services they observe, services before the database they use; the MCP thread is
     // joined before the database goes.
     m_mcp.reset();
+    m_approvals.reset(); // denies prompts still open (the server is gone; nobody waits for them)
     m_window.reset();
     m_customers.reset();
     m_database.reset();
@@ -185,8 +190,113 @@ void Application::generateDemo()
 
 void Application::openWindow()
 {
+    if (!m_clock)
+        m_clock = std::make_unique<Core::SystemClock>();
     m_window = std::make_unique<Ui::MainWindow>(*m_customers, m_database->url().toDisplayString());
+    // The panel reads the audit through its own service on this (the GUI) thread; the MCP thread records.
+    m_agentPanel = new Ui::AgentActivityPanel(*m_database, *m_clock);
+    m_window->addAgentDock(m_agentPanel);
+    m_approvals = std::make_unique<DesktopApprovals>(m_window.get());
+    // Closing the window answers what is still held, while the MCP thread still runs to record the denials.
+    connect(m_window.get(), &Ui::MainWindow::closing, this,
+        [this] { m_approvals->closeAll(DesktopApprovals::closedReason()); });
+    connect(m_window.get(), &Ui::MainWindow::settingsRequested, this, &Application::openSettings);
+    setMcpStatus(tr("MCP: starting…"));
     m_window->show();
+}
+
+void Application::setMcpStatus(const QString &status, const QString &toolTip)
+{
+    m_mcpStatus = status;
+    if (m_window)
+        m_window->setMcpStatus(status, toolTip);
+    if (m_settingsDialog)
+        m_settingsDialog->mcpPage()->setServerStatus(status);
+}
+
+Ui::McpSettings Application::loadMcpSettings()
+{
+    QSettings settings;
+    Ui::McpSettings mcp;
+    mcp.port = int(settings.value(u"mcp/port"_s, CommandLine::kDefaultMcpPort).toUInt());
+    QStringList known;
+    for (const Mcp::McpHost::ToolsetInfo &info : Mcp::McpHost::toolsets()) {
+        mcp.toolsets.append(Ui::ToolsetRow { info.name, info.tools, info.writeTools, info.toolNames });
+        known.append(info.name);
+    }
+    // Names this version does not know (a setting from another version) are dropped, not fatal.
+    for (const QString &name : settings.value(u"mcp/toolsets"_s).toStringList()) {
+        if (known.contains(name))
+            mcp.enabledToolsets.append(name);
+    }
+    for (const QString &name : settings.value(u"mcp/askFirst"_s).toStringList()) {
+        if (known.contains(name))
+            mcp.askFirstToolsets.insert(name);
+    }
+    return mcp;
+}
+
+void Application::saveMcpSettings(const Ui::McpSettings &mcp)
+{
+    QSettings settings;
+    settings.setValue(u"mcp/port"_s, mcp.port);
+    settings.setValue(u"mcp/toolsets"_s, mcp.enabledToolsets);
+    QStringList askFirst(mcp.askFirstToolsets.cbegin(), mcp.askFirstToolsets.cend());
+    askFirst.sort();
+    settings.setValue(u"mcp/askFirst"_s, askFirst);
+}
+
+void Application::openSettings()
+{
+    if (m_settingsDialog) {
+        m_settingsDialog->raise();
+        m_settingsDialog->activateWindow();
+        return;
+    }
+    m_settingsDialog = new Ui::SettingsDialog(loadMcpSettings(), m_window.get());
+    m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_settingsDialog->mcpPage()->setToken(m_mcpToken);
+    m_settingsDialog->mcpPage()->setServerStatus(m_mcpStatus);
+    connect(m_settingsDialog, &Ui::SettingsDialog::mcpSettingsApplied, this, &Application::applyMcpSettings);
+    connect(m_settingsDialog, &Ui::SettingsDialog::newMcpTokenRequested, this, &Application::makeNewMcpToken);
+    m_settingsDialog->show();
+}
+
+void Application::applyMcpSettings(const Ui::McpSettings &settings)
+{
+    saveMcpSettings(settings);
+    // Toolsets and "ask me first" apply at once; the port after a restart (the dialog says so).
+    if (m_mcp) {
+        m_mcp->setEnabledToolsets(
+            m_commandLine.mcpToolsets.isEmpty() ? settings.enabledToolsets : m_commandLine.mcpToolsets);
+        m_mcp->setAskFirstToolsets(settings.askFirstToolsets);
+    }
+}
+
+void Application::makeNewMcpToken()
+{
+    const QString token = Mcp::AccessToken::generate();
+    secrets().writeSecret(Mcp::AccessToken::secretKey(), token, [this, token](Core::Status stored) {
+        QWidget *parent = m_settingsDialog ? static_cast<QWidget *>(m_settingsDialog.data()) : m_window.get();
+        if (!stored) {
+            QMessageBox::warning(parent, tr("New MCP token"),
+                tr("The keyring refused the new token (%1). The current token stays in use.")
+                    .arg(stored.error().toString()));
+            return;
+        }
+        m_mcpToken = token;
+        if (m_mcp)
+            m_mcp->setToken(token);
+        if (m_settingsDialog)
+            m_settingsDialog->mcpPage()->setToken(token);
+        if (!m_secrets->isPersistent())
+            QMessageBox::information(parent, tr("New MCP token"),
+                tr("No desktop keyring is available, so the new token lasts only until CS Desk quits."));
+        else if (qEnvironmentVariableIsSet(Mcp::AccessToken::kEnvironmentVariable))
+            QMessageBox::information(parent, tr("New MCP token"),
+                tr("%1 is set in the environment: the next start uses that token again, not this one.")
+                    .arg(QString::fromLatin1(Mcp::AccessToken::kEnvironmentVariable)));
+    });
 }
 
 void Application::printMcpToken()
@@ -222,6 +332,7 @@ void Application::startMcp()
         const bool headless = m_commandLine.mode == CommandLine::Mode::Headless;
         if (!obtained) {
             std::fprintf(stderr, "csdesk: MCP server not started: %s\n", qPrintable(obtained.error().toString()));
+            setMcpStatus(tr("MCP off: %1").arg(obtained.error().message));
             return headless ? finish(1) : void();
         }
         if (headless && obtained->source == Mcp::AccessToken::Obtained::Source::GeneratedForSession) {
@@ -254,16 +365,35 @@ void Application::startMcpWithToken(const QString &token)
     options.toolsets = m_commandLine.mcpToolsets;
     options.conformanceFixtures = m_commandLine.conformanceFixtures;
     options.version = QCoreApplication::applicationVersion();
-    m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options);
     const bool window = m_commandLine.mode == CommandLine::Mode::Window;
+    std::shared_ptr<Mcp::ApprovalGate> gate; // headless: none, so "ask me first" calls are refused
+    if (window) {
+        // The desktop's settings; --mcp-toolsets wins over the saved choice.
+        const Ui::McpSettings settings = loadMcpSettings();
+        if (options.toolsets.isEmpty())
+            options.toolsets = settings.enabledToolsets;
+        options.askFirstToolsets = settings.askFirstToolsets;
+        gate = m_approvals->gate();
+        m_mcpToken = token;
+    }
+    m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options, gate);
+    if (window) {
+        connect(m_mcp.get(), &Mcp::McpHost::actionRecorded, m_agentPanel, &Ui::AgentActivityPanel::onActionRecorded);
+        connect(
+            m_mcp.get(), &Mcp::McpHost::approvalRequested, m_agentPanel, &Ui::AgentActivityPanel::onApprovalChanged);
+        connect(m_mcp.get(), &Mcp::McpHost::approvalDecided, m_agentPanel,
+            [panel = m_agentPanel](qint64 actionId, bool) { panel->onApprovalChanged(actionId); });
+    }
     connect(m_mcp.get(), &Mcp::McpHost::started, this, [this](quint16 port) {
         if (m_commandLine.mode == CommandLine::Mode::McpStdio)
             return; // stdout is the protocol's
+        setMcpStatus(tr("MCP: 127.0.0.1:%1").arg(port), u"http://127.0.0.1:%1/mcp"_s.arg(port));
         // The line tests and scripts wait for (with --mcp-port 0 it is the only way to learn the port).
         std::fprintf(stderr, "csdesk: MCP endpoint http://127.0.0.1:%u/mcp\n", unsigned(port));
     });
     connect(m_mcp.get(), &Mcp::McpHost::failed, this, [this, window](const QString &message) {
         std::fprintf(stderr, "csdesk: MCP server not started: %s\n", qPrintable(message));
+        setMcpStatus(tr("MCP off: %1").arg(message), message);
         if (!window)
             finish(1);
     });

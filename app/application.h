@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <QObject>
+#include <QPointer>
 
 #include "commandline.h"
 
@@ -21,8 +22,12 @@ class Database;
 struct DatabaseUrl;
 } // namespace Storage
 namespace Ui {
+class AgentActivityPanel;
 class MainWindow;
-}
+class SettingsDialog;
+struct McpSettings;
+} // namespace Ui
+class DesktopApprovals;
 
 // Composition root: builds every object in order, wires them, and owns their lifetimes (DESIGN.md §1).
 // Nothing below app/ reaches for a global; what an object needs is handed to it here.
@@ -48,6 +53,13 @@ private:
     void startMcp();
     void startMcpWithToken(const QString &token);
     void printMcpToken();
+    void setMcpStatus(const QString &status, const QString &toolTip = {});
+    // The desktop's MCP settings (QSettings mcp/port, mcp/toolsets, mcp/askFirst; never the token).
+    static Ui::McpSettings loadMcpSettings();
+    static void saveMcpSettings(const Ui::McpSettings &settings);
+    void openSettings();
+    void applyMcpSettings(const Ui::McpSettings &settings);
+    void makeNewMcpToken();
     void finish(int exitCode);
     Core::SecretStore &secrets();
     static QString databasePasswordKey(const Storage::DatabaseUrl &url);
@@ -61,4 +73,10 @@ private:
     std::unique_ptr<Ui::MainWindow> m_window;
     std::unique_ptr<Core::SystemClock> m_clock;
     std::unique_ptr<Mcp::McpHost> m_mcp;
+    // Window mode: the agent-activity dock (owned by the window), the approval prompts, the settings dialog.
+    Ui::AgentActivityPanel *m_agentPanel = nullptr;
+    std::unique_ptr<DesktopApprovals> m_approvals;
+    QPointer<Ui::SettingsDialog> m_settingsDialog;
+    QString m_mcpToken; // what the settings page shows; never logged or written to QSettings
+    QString m_mcpStatus;
 };

@@ -373,6 +373,20 @@ Result<Storage::Page<Domain::Customer>> CustomerService::list(const Storage::Lis
     return m_customers.list(query);
 }
 
+Result<qint64> CustomerService::count(const Storage::ListQuery &query) const
+{
+    // The repository counts alongside a page; a one-row page from the start of the query's own (indexed) order
+    // costs next to nothing beside the count.
+    Storage::ListQuery counting = query;
+    counting.cursor.clear();
+    counting.limit = 1;
+    counting.countTotal = true;
+    auto page = m_customers.list(counting);
+    if (!page)
+        return page.error();
+    return page->total;
+}
+
 Result<QStringList> CustomerService::suggestIds(const QString &prefix, int limit) const
 {
     if (limit < 1 || limit > 100)

@@ -51,6 +51,9 @@ public:
     Result<Domain::Customer> update(const Domain::Customer &customer);
     Status remove(const QString &id, int expectedVersion = 0);
     Result<Storage::Page<Domain::Customer>> list(const Storage::ListQuery &query) const;
+    // How many customers list(query) would page through, all pages together (the query's cursor, order and
+    // limit play no part).
+    Result<qint64> count(const Storage::ListQuery &query) const;
 
     // Completion of customer ids (MCP completion/complete, the id box of the window): live customers whose id or
     // name starts with or contains `prefix` (case-insensitive), best first — id starts with it, then name starts

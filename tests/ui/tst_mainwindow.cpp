@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QDir>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -15,12 +19,14 @@
 #include "customerservice.h"
 #include "mainwindow.h"
 #include "portfoliomodel.h"
+#include "screenshots.h"
 #include "testdatabase.h"
 #include "transaction.h"
 
 using namespace Qt::StringLiterals;
 
-class TestMainWindow final : public QObject {
+class TestMainWindow final : public QObject
+{
     Q_OBJECT
 
 private:
@@ -32,28 +38,18 @@ private:
     {
         Storage::Transaction tx(db);
         Storage::BulkInserter insert(db, u"customers"_s,
-                                     { u"id"_s, u"name"_s, u"tier"_s, u"owner"_s, u"arr"_s, u"industry"_s,
-                                       u"renewal_date"_s });
+            { u"id"_s, u"name"_s, u"tier"_s, u"owner"_s, u"arr"_s, u"industry"_s, u"renewal_date"_s });
         const QStringList tiers { u"smb"_s, u"mid_market"_s, u"enterprise"_s, u"strategic"_s };
         for (int i = 0; i < CustomerCount; ++i) {
             const bool logistics = i % 10 == 0;
             QVERIFY(insert.add({ u"cust-%1"_s.arg(i, 4, 10, QLatin1Char('0')),
-                                 logistics ? u"Northwind Logistics %1"_s.arg(i, 4, 10, QLatin1Char('0'))
-                                           : u"Customer %1"_s.arg(i, 4, 10, QLatin1Char('0')),
-                                 tiers.at(i % 4), u"CSM %1"_s.arg(i % 7), 1000.0 * (i + 1),
-                                 logistics ? u"Logistics"_s : u"Software"_s,
-                                 QDate(2026, 1, 1).addDays(i % 365).toString(Qt::ISODate) }));
+                logistics ? u"Northwind Logistics %1"_s.arg(i, 4, 10, QLatin1Char('0'))
+                          : u"Customer %1"_s.arg(i, 4, 10, QLatin1Char('0')),
+                tiers.at(i % 4), u"CSM %1"_s.arg(i % 7), 1000.0 * (i + 1), logistics ? u"Logistics"_s : u"Software"_s,
+                QDate(2026, 1, 1).addDays(i % 365).toString(Qt::ISODate) }));
         }
         QVERIFY(insert.flush());
         QVERIFY(tx.commit());
-    }
-
-    static QString screenshotDir()
-    {
-        const QString dir = qEnvironmentVariableIsSet("CS_SCREENSHOT_DIR") ? qEnvironmentVariable("CS_SCREENSHOT_DIR")
-                                                                          : QDir::currentPath() + u"/screenshots"_s;
-        QDir().mkpath(dir);
-        return dir;
     }
 
 private Q_SLOTS:
@@ -75,7 +71,7 @@ private Q_SLOTS:
         QVERIFY2(model->rowCount() <= Ui::PortfolioModel::PageSize * 2, qPrintable(QString::number(model->rowCount())));
         QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data().toString(), u"Customer 0001"_s);
         QVERIFY(window.statusBar()->findChild<QLabel *>()->text().contains(u"1,234"_s)
-                || window.statusBar()->findChild<QLabel *>()->text().contains(u"1234"_s));
+            || window.statusBar()->findChild<QLabel *>()->text().contains(u"1234"_s));
 
         // The model tester fetches everything it can (each check calls fetchMore), so it joins only now.
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -86,9 +82,8 @@ private Q_SLOTS:
         // Header click: ARR descending puts the biggest account first.
         window.portfolioView()->sortByColumn(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
         QCOMPARE(model->index(0, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble(),
-                 1000.0 * CustomerCount);
-        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data(Ui::PortfolioModel::IdRole).toString(),
-                 u"cust-1233"_s);
+            1000.0 * CustomerCount);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data(Ui::PortfolioModel::IdRole).toString(), u"cust-1233"_s);
         QCOMPARE(model->index(0, Ui::PortfolioModel::Arr).data().toString(), u"$1,234,000"_s);
         QCOMPARE(window.portfolioView()->verticalScrollBar()->value(), 0);
         QCOMPARE(model->index(0, Ui::PortfolioModel::Tier).data().toString(), u"Mid-market"_s);
@@ -111,7 +106,7 @@ private Q_SLOTS:
         window.filterEdit()->clear();
         QTRY_COMPARE(model->totalCount(), qint64(CustomerCount));
         window.portfolioView()->sortByColumn(Ui::PortfolioModel::Name, Qt::AscendingOrder);
-        const QString path = screenshotDir() + u"/mainwindow-portfolio.png"_s;
+        const QString path = TestUtils::screenshotDir() + u"/mainwindow-portfolio.png"_s;
         QVERIFY(window.grab().save(path));
         qInfo("screenshot: %s", qPrintable(path));
     }
@@ -126,7 +121,51 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.portfolioModel()->rowCount(), 0);
         QCOMPARE(window.statusBar()->findChild<QLabel *>()->text(), u"No customers yet"_s);
-        QVERIFY(window.grab().save(screenshotDir() + u"/mainwindow-empty.png"_s));
+        QVERIFY(window.grab().save(TestUtils::screenshotDir() + u"/mainwindow-empty.png"_s));
+    }
+
+    void menusAndMcpStatus()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Core::CustomerService customers(fixture.db());
+        Ui::MainWindow window(customers, fixture.url());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QStringList menus;
+        for (QAction *menu : window.menuBar()->actions())
+            menus << menu->text();
+        QCOMPARE(menus, (QStringList { u"&File"_s, u"&View"_s }));
+
+        // File → Settings… (Ctrl+,) asks the app for the dialog; the window opens none itself.
+        QCOMPARE(window.settingsAction()->shortcut(), QKeySequence(u"Ctrl+,"_s));
+        QSignalSpy settings(&window, &Ui::MainWindow::settingsRequested);
+        window.settingsAction()->trigger();
+        QCOMPARE(settings.size(), 1);
+
+        // Without MCP there is no dock: View → Agent activity is there but off, and no MCP status shows.
+        QVERIFY(!window.agentActivityAction()->isEnabled());
+        QVERIFY(!window.mcpStatusLabel()->isVisible());
+        window.setMcpStatus(u"MCP off: port 47821 in use"_s);
+        QVERIFY(window.mcpStatusLabel()->isVisible());
+        QCOMPARE(window.mcpStatusLabel()->text(), u"MCP off: port 47821 in use"_s);
+        // The count stays the first label of the status bar.
+        QCOMPARE(window.statusBar()->findChild<QLabel *>()->text(), u"No customers yet"_s);
+
+        auto *dock = new QDockWidget(u"Agent activity"_s);
+        window.addAgentDock(dock);
+        QVERIFY(window.agentActivityAction()->isEnabled());
+        QVERIFY(window.viewMenu()->actions().contains(window.agentActivityAction()));
+        QCOMPARE(window.viewMenu()->actions().size(), 1);
+        QVERIFY(dock->isVisible());
+        window.agentActivityAction()->trigger();
+        QVERIFY(!dock->isVisible());
+
+        // File → Quit closes the window, telling the app first (approval prompts are answered then).
+        QSignalSpy closing(&window, &Ui::MainWindow::closing);
+        window.quitAction()->trigger();
+        QCOMPARE(closing.size(), 1);
+        QVERIFY(!window.isVisible());
     }
 };
 

@@ -62,8 +62,8 @@ QString humanise(const QString &snake)
 QString formatMoney(double amount, const QString &currency)
 {
     // The few currencies whose symbol nobody misreads get it; every other amount is shown with its ISO code.
-    static const QHash<QString, QString> symbols { { u"USD"_s, u"$"_s }, { u"EUR"_s, u"€"_s },
-                                                   { u"GBP"_s, u"£"_s }, { u"JPY"_s, u"¥"_s } };
+    static const QHash<QString, QString> symbols { { u"USD"_s, u"$"_s }, { u"EUR"_s, u"€"_s }, { u"GBP"_s, u"£"_s },
+        { u"JPY"_s, u"¥"_s } };
     const QString number = QLocale().toString(amount, 'f', 0);
     const auto symbol = symbols.constFind(currency);
     if (symbol != symbols.cend())
@@ -160,6 +160,8 @@ Storage::ListQuery PortfolioModel::baseQuery() const
     query.limit = PageSize;
     if (!m_nameFilter.isEmpty())
         query.filters << Storage::Filter { u"name"_s, Storage::Filter::Op::Contains, m_nameFilter };
+    if (m_tierFilter)
+        query.filters << Storage::Filter { u"tier"_s, Storage::Filter::Op::Eq, Domain::enumName(*m_tierFilter) };
     return query;
 }
 
@@ -209,9 +211,11 @@ void PortfolioModel::sort(int column, Qt::SortOrder order)
 {
     if (column < 0 || column >= ColumnCount)
         return;
+    const bool same = column == m_sortColumn && order == m_sortOrder;
     m_sortColumn = column;
     m_sortOrder = order;
-    reload();
+    if (!same) // a view re-applying the order it shows asks for nothing new
+        reload();
 }
 
 void PortfolioModel::setNameFilter(const QString &text)
@@ -219,6 +223,14 @@ void PortfolioModel::setNameFilter(const QString &text)
     if (text == m_nameFilter)
         return;
     m_nameFilter = text;
+    reload();
+}
+
+void PortfolioModel::setTierFilter(std::optional<Domain::Tier> tier)
+{
+    if (tier == m_tierFilter)
+        return;
+    m_tierFilter = tier;
     reload();
 }
 
@@ -231,12 +243,20 @@ void PortfolioModel::reload()
     m_exhausted = false;
     m_lastError.clear();
     Storage::ListQuery query = baseQuery();
+    query.countTotal = false;
     auto page = m_customers.list(query);
     if (page) {
         m_rows = page->items;
         m_cursor = page->nextCursor;
         m_exhausted = m_cursor.isEmpty();
-        m_total = page->total;
+        m_total = m_rows.size();
+        if (!m_exhausted) {
+            auto counted = m_customers.count(query);
+            if (counted)
+                m_total = *counted;
+            else
+                m_lastError = counted.error().toString();
+        }
     } else {
         m_lastError = page.error().toString();
         m_exhausted = true;

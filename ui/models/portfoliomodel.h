@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <optional>
+
 #include <QAbstractTableModel>
 
 #include "customerservice.h"
@@ -13,7 +15,10 @@ QString formatMoney(double amount, const QString &currency);
 
 // The portfolio as a table. Rows arrive a page at a time (canFetchMore/fetchMore over keyset pages), and
 // sorting and name filtering happen in SQL, so a 100,000-customer portfolio opens without loading it whole.
-class PortfolioModel final : public QAbstractTableModel {
+// Every sortable column has an index on its keyset order (migrations 0010 and 0012), so a page costs the same
+// at the top and at the end of the list.
+class PortfolioModel final : public QAbstractTableModel
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PortfolioModel)
 
@@ -33,7 +38,10 @@ public:
 
     // Case-insensitive substring of the customer name; empty shows everyone.
     void setNameFilter(const QString &text);
-    // Customers matching the current filter, including rows not fetched yet.
+    // Only customers of this tier; nullopt shows every tier.
+    void setTierFilter(std::optional<Domain::Tier> tier);
+    // Customers matching the current filter, including rows not fetched yet (counted only when the first page
+    // is full: a shorter first page is the whole answer).
     qint64 totalCount() const { return m_total; }
     QString lastError() const { return m_lastError; }
 
@@ -55,6 +63,7 @@ private:
     bool m_fetchQueued = false;
     qint64 m_total = 0;
     QString m_nameFilter;
+    std::optional<Domain::Tier> m_tierFilter;
     int m_sortColumn = Name;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_lastError;

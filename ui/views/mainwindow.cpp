@@ -2,10 +2,16 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "mainwindow.h"
 
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QHeaderView>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
@@ -22,9 +28,24 @@ MainWindow::MainWindow(Core::CustomerService &customers, const QString &database
     , m_view(new QTableView(this))
     , m_filter(new QLineEdit(this))
     , m_count(new QLabel(this))
+    , m_mcpStatus(new QLabel(this))
 {
     setWindowTitle(tr("CS Desk — Portfolio"));
     resize(1200, 760);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::settingsRequested);
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_settingsAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+,")));
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_agentActivityAction = m_viewMenu->addAction(tr("&Agent activity"));
+    m_agentActivityAction->setEnabled(false); // until the app adds the dock
 
     auto *toolbar = addToolBar(tr("Portfolio"));
     toolbar->setObjectName(QStringLiteral("portfolioToolBar"));
@@ -56,11 +77,47 @@ MainWindow::MainWindow(Core::CustomerService &customers, const QString &database
     setCentralWidget(m_view);
 
     statusBar()->addWidget(m_count);
+    m_mcpStatus->setObjectName(QStringLiteral("mcpStatus"));
+    m_mcpStatus->setVisible(false);
+    statusBar()->addPermanentWidget(m_mcpStatus);
     statusBar()->addPermanentWidget(new QLabel(databaseLabel, this));
     connect(m_model, &PortfolioModel::totalCountChanged, this, &MainWindow::updateCount);
     // A new sort or filter starts at the top of the list, not where the previous one was scrolled to.
     connect(m_model, &QAbstractItemModel::modelReset, m_view, &QAbstractItemView::scrollToTop);
     updateCount(m_model->totalCount());
+}
+
+void MainWindow::addAgentDock(QDockWidget *dock)
+{
+    if (m_agentDock)
+        return;
+    m_agentDock = dock;
+    dock->setParent(this);
+    dock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->show(); // also when the window is already on screen
+    resizeDocks({ dock }, { 300 }, Qt::Vertical);
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setText(tr("&Agent activity"));
+    toggle->setObjectName(QStringLiteral("agentActivityAction"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+A")));
+    m_viewMenu->insertAction(m_agentActivityAction, toggle);
+    m_viewMenu->removeAction(m_agentActivityAction);
+    delete m_agentActivityAction;
+    m_agentActivityAction = toggle;
+}
+
+void MainWindow::setMcpStatus(const QString &text, const QString &toolTip)
+{
+    m_mcpStatus->setText(text);
+    m_mcpStatus->setToolTip(toolTip);
+    m_mcpStatus->setVisible(!text.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    Q_EMIT closing();
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::updateCount(qint64 total)

@@ -4,8 +4,11 @@
 
 #include <QMainWindow>
 
+class QAction;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QTableView;
 
 namespace Core {
@@ -16,8 +19,11 @@ namespace Ui {
 
 class PortfolioModel;
 
-// The main window: for now the portfolio table with a name filter and a count in the status bar.
-class MainWindow final : public QMainWindow {
+// The main window: for now the portfolio table with a name filter and a count in the status bar, a menu bar, and
+// room for the agent-activity dock. It knows nothing of the MCP server: the app adds the dock, sets the status line
+// and answers settingsRequested(); without them (tests, no server) the window works on its own.
+class MainWindow final : public QMainWindow
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
@@ -27,6 +33,26 @@ public:
     QTableView *portfolioView() const { return m_view; }
     PortfolioModel *portfolioModel() const { return m_model; }
     QLineEdit *filterEdit() const { return m_filter; }
+    QAction *settingsAction() const { return m_settingsAction; }
+    QAction *quitAction() const { return m_quitAction; }
+    // View → Agent activity: the dock's toggle once addAgentDock() ran, a disabled placeholder before.
+    QAction *agentActivityAction() const { return m_agentActivityAction; }
+    QMenu *viewMenu() const { return m_viewMenu; }
+    QLabel *mcpStatusLabel() const { return m_mcpStatus; }
+
+    // Docks the agent-activity panel at the bottom (it becomes the window's child) and hooks up View → Agent activity.
+    void addAgentDock(QDockWidget *dock);
+    QDockWidget *agentDock() const { return m_agentDock; }
+    // "MCP: 127.0.0.1:47821" or "MCP off: <reason>"; empty hides it.
+    void setMcpStatus(const QString &text, const QString &toolTip = {});
+
+Q_SIGNALS:
+    void settingsRequested();
+    // The CSM closes the window: open approval prompts are answered (denied) before the app goes.
+    void closing();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void updateCount(qint64 total);
@@ -35,6 +61,12 @@ private:
     QTableView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;
     QLabel *m_count = nullptr;
+    QLabel *m_mcpStatus = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_agentActivityAction = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QDockWidget *m_agentDock = nullptr;
 };
 
 } // namespace Ui

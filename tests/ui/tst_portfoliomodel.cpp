@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: 2026 CS Desk contributors
+#include <algorithm>
+#include <optional>
+
+#include <QAbstractItemModelTester>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "bulkinserter.h"
+#include "customerservice.h"
+#include "portfoliomodel.h"
+#include "testdatabase.h"
+#include "transaction.h"
+
+using namespace Qt::StringLiterals;
+
+// The portfolio model pages through SQL (keyset pages of PageSize rows): whatever the sort and filter, walking
+// every page must give each matching customer exactly once, in the order the column defines — ties broken by
+// id, NULLs last in both directions — also when many rows share a sort value across a page boundary.
+class TestPortfolioModel final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static constexpr int CustomerCount = 1300; // more than two pages
+
+    struct Row
+    {
+        QString id;
+        QString name;
+        QString tier;
+        std::optional<QString> owner;
+        double arr = 0;
+        std::optional<QString> renewal;
+    };
+
+    // Few distinct values per column, so equal keys straddle every page boundary; every fifth owner and every
+    // third renewal date missing; every tenth customer has "Logistics" (in some case) in its name.
+    static QList<Row> portfolio()
+    {
+        const QStringList tiers { u"smb"_s, u"mid_market"_s, u"enterprise"_s, u"strategic"_s };
+        QList<Row> rows;
+        for (int i = 0; i < CustomerCount; ++i) {
+            Row r;
+            r.id = u"c-%1"_s.arg((i * 7919) % CustomerCount, 4, 10, QLatin1Char('0'));
+            r.name = i % 10 == 0 ? (i % 20 == 0 ? u"Acme LOGISTICS %1"_s : u"Acme logistics %1"_s).arg(i % 13)
+                                 : u"Acme %1"_s.arg(i % 37);
+            r.tier = tiers.at(i % 4);
+            if (i % 5 != 0)
+                r.owner = u"CSM %1"_s.arg(i % 7);
+            r.arr = 1000.0 * (i % 50);
+            if (i % 3 != 0)
+                r.renewal = QDate(2026, 1, 1).addDays(i % 40).toString(Qt::ISODate);
+            rows << r;
+        }
+        return rows;
+    }
+
+    static void fill(Storage::Database &db, const QList<Row> &rows)
+    {
+        Storage::Transaction tx(db);
+        Storage::BulkInserter insert(
+            db, u"customers"_s, { u"id"_s, u"name"_s, u"tier"_s, u"owner"_s, u"arr"_s, u"renewal_date"_s });
+        for (const Row &r : rows) {
+            QVERIFY(insert.add({ r.id, r.name, r.tier, r.owner ? QVariant(*r.owner) : QVariant(), r.arr,
+                r.renewal ? QVariant(*r.renewal) : QVariant() }));
+        }
+        QVERIFY(insert.flush());
+        QVERIFY(tx.commit());
+    }
+
+    // The sort value of a row for a model column, as text that orders like the stored value; nullopt is NULL.
+    static std::optional<QString> key(const Row &r, int column)
+    {
+        switch (column) {
+        case Ui::PortfolioModel::Name:
+            return r.name;
+        case Ui::PortfolioModel::Tier:
+            return r.tier;
+        case Ui::PortfolioModel::Owner:
+            return r.owner;
+        case Ui::PortfolioModel::Arr:
+            return u"%1"_s.arg(qint64(r.arr), 12, 10, QLatin1Char('0'));
+        case Ui::PortfolioModel::RenewalDate:
+            return r.renewal;
+        default:
+            return std::nullopt;
+        }
+    }
+
+    static QStringList expectedIds(QList<Row> rows, int column, Qt::SortOrder order)
+    {
+        const bool desc = order == Qt::DescendingOrder;
+        std::sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
+            const auto ka = key(a, column);
+            const auto kb = key(b, column);
+            if (ka.has_value() != kb.has_value())
+                return ka.has_value(); // NULLs last, both directions
+            if (ka && *ka != *kb)
+                return desc ? *ka > *kb : *ka < *kb;
+            return desc ? a.id > b.id : a.id < b.id;
+        });
+        QStringList ids;
+        for (const Row &r : rows)
+            ids << r.id;
+        return ids;
+    }
+
+    // Fetches every page the way a view scrolled to the end does and returns the ids in model order.
+    static QStringList allIds(Ui::PortfolioModel &model)
+    {
+        // A fetch may already be on its way (the model tester asks for more too): wait for it as well.
+        for (;;) {
+            const int before = model.rowCount();
+            if (model.canFetchMore({}))
+                model.fetchMore({});
+            QCoreApplication::processEvents(); // the page arrives on the next turn of the event loop
+            if (model.rowCount() == before && !model.canFetchMore({}))
+                break;
+        }
+        QStringList ids;
+        for (int row = 0; row < model.rowCount(); ++row)
+            ids << model.index(row, 0).data(Ui::PortfolioModel::IdRole).toString();
+        return ids;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (const QString why = TestUtils::backendUnavailableReason(); !why.isEmpty()) {
+            if (TestUtils::backendRequired())
+                QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+    }
+
+    void pagesFollowTheSortAndFilter_data()
+    {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<Qt::SortOrder>("order");
+        QTest::addColumn<QString>("nameFilter");
+        QTest::addColumn<int>("tierIndex"); // a Domain::Tier, or -1 for every tier
+        const std::pair<int, const char *> columns[] = { { Ui::PortfolioModel::Name, "name" },
+            { Ui::PortfolioModel::Tier, "tier" }, { Ui::PortfolioModel::Owner, "owner" },
+            { Ui::PortfolioModel::Arr, "arr" }, { Ui::PortfolioModel::RenewalDate, "renewal" } };
+        for (const auto &[column, name] : columns) {
+            for (const Qt::SortOrder order : { Qt::AscendingOrder, Qt::DescendingOrder }) {
+                const char *dir = order == Qt::AscendingOrder ? "asc" : "desc";
+                QTest::addRow("%s %s", name, dir) << column << order << QString() << -1;
+                QTest::addRow("%s %s, name contains logistics", name, dir) << column << order << u"Logistics"_s << -1;
+                QTest::addRow("%s %s, enterprise tier", name, dir)
+                    << column << order << QString() << int(Domain::Tier::Enterprise);
+                QTest::addRow("%s %s, smb tier and name contains cme 1", name, dir)
+                    << column << order << u"cme 1"_s << int(Domain::Tier::Smb);
+            }
+        }
+    }
+
+    void pagesFollowTheSortAndFilter()
+    {
+        QFETCH(int, column);
+        QFETCH(Qt::SortOrder, order);
+        QFETCH(QString, nameFilter);
+        QFETCH(int, tierIndex);
+        const std::optional<Domain::Tier> tier
+            = tierIndex < 0 ? std::nullopt : std::optional<Domain::Tier>(Domain::Tier(tierIndex));
+
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        const QList<Row> rows = portfolio();
+        fill(fixture.db(), rows);
+        if (QTest::currentTestFailed())
+            return;
+        Core::CustomerService customers(fixture.db());
+        Ui::PortfolioModel model(customers);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNameFilter(nameFilter);
+        model.setTierFilter(tier);
+        model.sort(column, order);
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+
+        QList<Row> matching;
+        for (const Row &r : rows) {
+            const bool nameOk = r.name.contains(nameFilter, Qt::CaseInsensitive);
+            const bool tierOk = !tier || r.tier == Domain::enumName(*tier);
+            if (nameOk && tierOk)
+                matching << r;
+        }
+        QVERIFY(!matching.isEmpty());
+        QCOMPARE(model.totalCount(), qint64(matching.size()));
+        QVERIFY(model.rowCount() <= Ui::PortfolioModel::PageSize);
+
+        const QStringList ids = allIds(model);
+        QCOMPARE(QSet<QString>(ids.cbegin(), ids.cend()).size(), ids.size()); // no row twice
+        QCOMPARE(ids, expectedIds(matching, column, order));
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+    }
+
+    void sortingAgainInTheSameOrderKeepsTheRows()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fill(fixture.db(), portfolio());
+        if (QTest::currentTestFailed())
+            return;
+        Core::CustomerService customers(fixture.db());
+        Ui::PortfolioModel model(customers);
+        model.sort(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
+        const QStringList before = allIds(model);
+        QCOMPARE(before.size(), CustomerCount);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.sort(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(model.rowCount(), CustomerCount);
+        model.sort(Ui::PortfolioModel::Arr, Qt::AscendingOrder);
+        QCOMPARE(resets.size(), 1);
+        QCOMPARE(model.index(0, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble(), 0.0);
+    }
+
+    void aShortFirstPageIsTheWholeCount()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fill(fixture.db(), portfolio());
+        if (QTest::currentTestFailed())
+            return;
+        Core::CustomerService customers(fixture.db());
+        Ui::PortfolioModel model(customers);
+        QCOMPARE(model.totalCount(), qint64(CustomerCount));
+        model.setNameFilter(u"logistics 1"_s); // "… logistics 1", "… logistics 10" .. "12" in either case
+        QVERIFY(!model.canFetchMore({}));
+        QCOMPARE(model.totalCount(), qint64(model.rowCount()));
+        QCOMPARE(model.totalCount(), qint64(40));
+        model.setNameFilter(u"nobody"_s);
+        QCOMPARE(model.totalCount(), qint64(0));
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestPortfolioModel)
+#include "tst_portfoliomodel.moc"
