@@ -6,6 +6,14 @@ local sessions = {}
 local token, tool, args
 local next_session, next_id = 0, 0
 local bad = 0
+local threads = 0
+
+-- Each wrk thread has its own Lua state seeded alike: give each a disjoint id range, so that two requests in
+-- flight on one session never share a JSON-RPC id (MCP forbids reusing an id the session has in flight).
+function setup(thread)
+  threads = threads + 1
+  thread:set("id_base", threads)
+end
 
 function init(argv)
   for s in string.gmatch(os.getenv("WRK_SESSIONS") or "", "[^,]+") do
@@ -15,7 +23,7 @@ function init(argv)
   tool = os.getenv("WRK_TOOL")
   args = os.getenv("WRK_ARGS") or "{}"
   next_session = math.random(#sessions) - 1
-  next_id = math.random(1, 1000000) * 1000000
+  next_id = (id_base or 0) * 1000000000000
 end
 
 function request()
