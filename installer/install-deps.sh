@@ -31,8 +31,8 @@ if [ "${1:-}" = "--tests" ]; then
     if ! command -v npm >/dev/null 2>&1; then
         packages+=(nodejs npm)
     fi
-    # wrk drives the MCP benchmark (tests/bench).
-    packages+=(wrk)
+    # wrk drives the MCP benchmark (tests/bench); nginx-light answers its loopback ceiling (DESIGN.md §7).
+    packages+=(wrk nginx-light)
 fi
 
 missing=()

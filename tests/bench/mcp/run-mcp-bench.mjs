@@ -8,6 +8,8 @@
 // Needs CSDESK_BIN and wrk on PATH. CMake copies these scripts next to the pinned node_modules (<build>/node):
 // ES modules resolve packages from the importing file's folder upwards.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
@@ -77,15 +79,69 @@ function startReference(file) {
   });
 }
 
+// The loopback ceiling (DESIGN.md §7: csdesk ≥ 40 % of it): nginx answering the trivial tool's reply as a static
+// body, driven by the same wrk script. Skipped (with a line saying so) when nginx is not installed.
+async function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startNginx(folder) {
+  const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  if (!bin) return null;
+  const port = await freePort();
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text',
+    text: 'This is a simple text response for testing.' }] } });
+  const conf = join(folder, 'nginx.conf');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `  ${t}_temp_path ${join(folder, t)};`).join('\n');
+  writeFileSync(conf, `worker_processes auto;
+pid ${join(folder, 'nginx.pid')};
+error_log ${join(folder, 'nginx-error.log')};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+${temp}
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 200 '${body}'; }
+  }
+}
+`);
+  // Its output goes to its error log: a worker that outlived us must not hold ctest's pipe open.
+  const child = spawn(bin, ['-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}/mcp`;
+  for (let i = 0; i < 100; ++i) {
+    try {
+      await (await fetch(url, { method: 'POST', body: '{}' })).text();
+      // SIGTERM: nginx's fast shutdown (master and workers), awaited.
+      return { url, stop: () => { child.kill('SIGTERM'); return exited; } };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  child.kill('SIGKILL');
+  return null;
+}
+
 const dir = tempDir('csdesk-mcpbench-');
 let ours;
 let reference;
+let nginx;
 let failed = false;
 try {
   const db = makeDatabase(dir, customers);
   const token = newToken();
   ours = await startHeadless({ db, token, args: ['--conformance-fixtures'] });
   reference = await startReference(db.replace(/^sqlite:/, ''));
+  nginx = await startNginx(dir);
+  if (!nginx) console.log('BENCH mcp_loopback_ceiling skipped (nginx not installed: installer/install-deps.sh --tests)');
   const work = [
     { name: 'list_clients', args: { limit: 5, sort: 'id' } },
     { name: 'test_simple_text', args: {} },
@@ -104,6 +160,12 @@ try {
       console.log(`BENCH mcp_${label}_reference_p50_ms ${b.p50.toFixed(3)}`);
       console.log(`BENCH mcp_${label}_reference_p99_ms ${b.p99.toFixed(3)}`);
       console.log(`BENCH mcp_${label}_ratio ${(a.rps / b.rps).toFixed(2)}`);
+      if (nginx && name === 'test_simple_text') {
+        const c = await wrk(nginx.url, null, refSessions, name, args);
+        console.log(`BENCH mcp_${label}_nginx_calls_per_second ${c.rps.toFixed(0)}`);
+        console.log(`BENCH mcp_${label}_nginx_p99_ms ${c.p99.toFixed(3)}`);
+        console.log(`BENCH mcp_${label}_csdesk_share_of_ceiling ${(a.rps / c.rps).toFixed(3)}`);
+      }
       if (a.errors || b.errors) {
         console.log(`BENCH mcp_${label}_errors csdesk=${a.errors} reference=${b.errors}`);
         failed = true;
@@ -115,6 +177,7 @@ try {
   failed = true;
 } finally {
   reference?.stop();
+  await nginx?.stop();
   if (ours) await ours.stop();
   removeDir(dir);
 }
