@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include "mainwindow.h"
 #include "portfoliomodel.h"
 #include "screenshots.h"
+#include "sql.h"
 #include "testdatabase.h"
 #include "transaction.h"
 
@@ -104,6 +106,20 @@ private Q_SLOTS:
         QCOMPARE(model->index(0, Ui::PortfolioModel::Owner).data().toString(), u"Renamed Owner"_s);
 
         window.filterEdit()->clear();
+        QTRY_COMPARE(model->totalCount(), qint64(CustomerCount));
+
+        // The tier filter: only that tier's customers, as many as the database holds; "All tiers" brings all back.
+        auto midMarket = Storage::exec(
+            fixture.db(), u"SELECT COUNT(*) FROM customers WHERE tier = 'mid_market' AND deleted_at IS NULL"_s);
+        QVERIFY(midMarket && midMarket->next());
+        const qint64 midMarketCount = midMarket->value(0).toLongLong();
+        QVERIFY(midMarketCount > 0 && midMarketCount < CustomerCount);
+        QCOMPARE(window.tierFilter()->itemText(0), u"All tiers"_s);
+        window.tierFilter()->setCurrentIndex(window.tierFilter()->findText(u"Mid-market"_s));
+        QTRY_COMPARE(model->totalCount(), midMarketCount);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(model->index(row, Ui::PortfolioModel::Tier).data().toString(), u"Mid-market"_s);
+        window.tierFilter()->setCurrentIndex(0);
         QTRY_COMPARE(model->totalCount(), qint64(CustomerCount));
         window.portfolioView()->sortByColumn(Ui::PortfolioModel::Name, Qt::AscendingOrder);
         const QString path = TestUtils::screenshotDir() + u"/mainwindow-portfolio.png"_s;

@@ -34,7 +34,9 @@ QString sqlColumn(int column)
     }
 }
 
-QString tierLabel(Domain::Tier tier)
+} // namespace
+
+QString PortfolioModel::tierLabel(Domain::Tier tier)
 {
     switch (tier) {
     case Domain::Tier::Strategic:
@@ -48,6 +50,8 @@ QString tierLabel(Domain::Tier tier)
     }
     return {};
 }
+
+namespace {
 
 QString humanise(const QString &snake)
 {

@@ -40,6 +40,8 @@ public:
     void setNameFilter(const QString &text);
     // Only customers of this tier; nullopt shows every tier.
     void setTierFilter(std::optional<Domain::Tier> tier);
+    // How the Tier column and the window's tier filter name a tier.
+    static QString tierLabel(Domain::Tier tier);
     // Customers matching the current filter, including rows not fetched yet (counted only when the first page
     // is full: a shorter first page is the whole answer).
     qint64 totalCount() const { return m_total; }

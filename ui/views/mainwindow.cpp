@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QKeySequence>
@@ -54,6 +55,18 @@ MainWindow::MainWindow(Core::CustomerService &customers, const QString &database
     m_filter->setClearButtonEnabled(true);
     m_filter->setMaximumWidth(360);
     toolbar->addWidget(m_filter);
+    m_tierFilter = new QComboBox(this);
+    m_tierFilter->setObjectName(QStringLiteral("tierFilter"));
+    m_tierFilter->setToolTip(tr("Show only customers of one tier"));
+    m_tierFilter->addItem(tr("All tiers"));
+    for (const Domain::Tier tier :
+        { Domain::Tier::Strategic, Domain::Tier::Enterprise, Domain::Tier::MidMarket, Domain::Tier::Smb })
+        m_tierFilter->addItem(PortfolioModel::tierLabel(tier), int(tier));
+    toolbar->addWidget(m_tierFilter);
+    connect(m_tierFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const QVariant tier = m_tierFilter->currentData();
+        m_model->setTierFilter(tier.isValid() ? std::optional(Domain::Tier(tier.toInt())) : std::nullopt);
+    });
 
     // Filter after a short pause in typing, so a fast typist does not query once per key.
     auto *debounce = new QTimer(this);
@@ -125,7 +138,9 @@ void MainWindow::updateCount(qint64 total)
     if (!m_model->lastError().isEmpty())
         m_count->setText(tr("Could not load the portfolio: %1").arg(m_model->lastError()));
     else if (total == 0)
-        m_count->setText(m_filter->text().isEmpty() ? tr("No customers yet") : tr("No customer matches the filter"));
+        m_count->setText(m_filter->text().isEmpty() && m_tierFilter->currentIndex() == 0
+                ? tr("No customers yet")
+                : tr("No customer matches the filter"));
     else
         m_count->setText(total == 1 ? tr("1 customer") : tr("%1 customers").arg(QLocale().toString(total)));
 }

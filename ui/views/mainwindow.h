@@ -6,6 +6,7 @@
 
 class QAction;
 class QDockWidget;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -33,6 +34,7 @@ public:
     QTableView *portfolioView() const { return m_view; }
     PortfolioModel *portfolioModel() const { return m_model; }
     QLineEdit *filterEdit() const { return m_filter; }
+    QComboBox *tierFilter() const { return m_tierFilter; }
     QAction *settingsAction() const { return m_settingsAction; }
     QAction *quitAction() const { return m_quitAction; }
     // View → Agent activity: the dock's toggle once addAgentDock() ran, a disabled placeholder before.
@@ -60,6 +62,7 @@ private:
     PortfolioModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;
+    QComboBox *m_tierFilter = nullptr;
     QLabel *m_count = nullptr;
     QLabel *m_mcpStatus = nullptr;
     QAction *m_settingsAction = nullptr;
