@@ -14,6 +14,7 @@
 
 #include "columns.h"
 #include "sql.h"
+#include "sqlitehandle.h"
 
 namespace Storage {
 
@@ -43,17 +44,6 @@ bool isNullForSql(const QVariant &value)
     default:
         return false;
     }
-}
-
-sqlite3 *sqliteHandle(const QSqlDatabase &connection)
-{
-    if (!connection.driver())
-        return nullptr;
-    // Documented in QSqlDriver::handle(): the QSQLITE driver hands out its sqlite3 * under this type name.
-    const QVariant handle = connection.driver()->handle();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
 void writeDigits(char16_t *out, int value, int width)

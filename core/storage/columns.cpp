@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QTimeZone>
 
+#include "isodate.h"
+
 namespace Storage::Convert {
 
 using namespace Qt::StringLiterals;
@@ -60,7 +62,7 @@ QVariant toSql(const std::optional<double> &value)
 QVariant toSql(const QDate &value)
 {
     // Text on both dialects: SQLite stores it as is, PostgreSQL casts the literal to DATE.
-    return value.isValid() ? QVariant(value.toString(Qt::ISODate)) : nullOf(QMetaType::fromType<QString>());
+    return value.isValid() ? QVariant(Domain::isoDate(value)) : nullOf(QMetaType::fromType<QString>());
 }
 QVariant toSql(const QDateTime &value)
 {
@@ -123,7 +125,7 @@ void fromSql(const QVariant &v, QDate &out)
     else if (v.typeId() == QMetaType::QDate)
         out = v.toDate();
     else
-        out = QDate::fromString(v.toString().left(10), Qt::ISODate);
+        out = Domain::fromIsoDate(QStringView(v.toString()).left(10));
 }
 void fromSql(const QVariant &v, QDateTime &out)
 {
@@ -132,7 +134,7 @@ void fromSql(const QVariant &v, QDateTime &out)
     } else if (v.typeId() == QMetaType::QDateTime) {
         out = v.toDateTime().toUTC();
     } else {
-        out = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+        out = Domain::fromIsoDateTime(v.toString());
         if (out.isValid() && out.timeSpec() == Qt::LocalTime)
             out.setTimeZone(QTimeZone::utc()); // stored text without a zone is UTC by our convention
         out = out.toUTC();

@@ -136,7 +136,7 @@ public:
     {
         if (query.limit < 1 || query.limit > 1000)
             return Core::Error::invalid(QStringLiteral("limit"), QStringLiteral("must be between 1 and 1000"));
-        const QStringList known = columnNames();
+        const QStringList &known = columnNames();
         const QString orderBy = query.orderBy.isEmpty() ? keyName() : query.orderBy;
         if (!known.contains(orderBy))
             return Core::Error::invalid(QStringLiteral("sort"), QStringLiteral("cannot sort by '%1'").arg(orderBy));
@@ -156,16 +156,13 @@ public:
             bindings << query.extraBindings;
         }
 
-        qint64 total = -1;
+        // Counted after the page, and only when the page is not the whole answer.
+        QString countSql;
+        const QVariantList countBindings = bindings;
         if (query.countTotal) {
-            QString countSql = QStringLiteral("SELECT COUNT(*) FROM ") + Traits::table();
+            countSql = QStringLiteral("SELECT COUNT(*) FROM ") + Traits::table();
             if (!conditions.isEmpty())
                 countSql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
-            auto counted = exec(m_db, countSql, bindings);
-            if (!counted)
-                return counted.error();
-            if (counted->next())
-                total = counted->value(0).toLongLong();
         }
 
         // Keyset: rows strictly after (value, key). A NOT NULL sort column compares as a row value, which both
@@ -210,11 +207,9 @@ public:
         if (!rows)
             return rows.error();
         Page<T> page;
-        page.total = total;
-        const QSqlRecord rec = rows->record();
-        const RowLayout layout(rec);
-        const int sortIndex = rec.indexOf(orderBy);
-        const int keyIndex = rec.indexOf(keyName());
+        const RowLayout &layout = RowLayout::ofSelectList();
+        const int sortIndex = int(known.indexOf(orderBy));
+        const int keyIndex = int(known.indexOf(keyName()));
         QVariant lastSort;
         QVariant lastKey;
         while (rows->next()) {
@@ -227,12 +222,41 @@ public:
             lastSort = rows->value(sortIndex);
             lastKey = rows->value(keyIndex);
         }
+        if (query.countTotal) {
+            if (query.cursor.isEmpty() && page.nextCursor.isEmpty()) {
+                page.total = page.items.size();
+            } else {
+                auto counted = count(m_db, countSql, countBindings);
+                if (!counted)
+                    return counted.error();
+                page.total = *counted;
+            }
+        }
         return page;
     }
 
     // Where each mapped column sits in a query's record: looked up once per query, not once per row.
     struct RowLayout
     {
+        // The layout of a query that selected exactly selectList(): every column where selectList() put it.
+        static const RowLayout &ofSelectList()
+        {
+            static const RowLayout layout = [] {
+                RowLayout l;
+                int at = 0;
+                for (qsizetype i = 0; i < Traits::columns().size(); ++i)
+                    l.columns.append(at++);
+                l.createdAt = at++;
+                if constexpr (Traits::hasUpdatedAt)
+                    l.updatedAt = at++;
+                if constexpr (Traits::softDelete)
+                    l.deletedAt = at++;
+                if constexpr (Traits::versioned)
+                    l.version = at++;
+                return l;
+            }();
+            return layout;
+        }
         explicit RowLayout(const QSqlRecord &rec)
         {
             for (const Column<T> &c : Traits::columns())
@@ -250,6 +274,9 @@ public:
         int updatedAt = -1;
         int deletedAt = -1;
         int version = -1;
+
+    private:
+        RowLayout() = default;
     };
 
     // Reads a row of a query that selected selectList(); for services that write their own SELECTs. A caller
@@ -272,24 +299,30 @@ public:
         return record;
     }
 
-    static QString selectList()
+    static const QString &selectList()
     {
-        QStringList names = columnNames();
-        names << QStringLiteral("created_at");
-        if constexpr (Traits::hasUpdatedAt)
-            names << QStringLiteral("updated_at");
-        if constexpr (Traits::softDelete)
-            names << QStringLiteral("deleted_at");
-        if constexpr (Traits::versioned)
-            names << QStringLiteral("version");
-        return names.join(QStringLiteral(", "));
+        static const QString list = [] {
+            QStringList names = columnNames();
+            names << QStringLiteral("created_at");
+            if constexpr (Traits::hasUpdatedAt)
+                names << QStringLiteral("updated_at");
+            if constexpr (Traits::softDelete)
+                names << QStringLiteral("deleted_at");
+            if constexpr (Traits::versioned)
+                names << QStringLiteral("version");
+            return names.join(QStringLiteral(", "));
+        }();
+        return list;
     }
 
-    static QStringList columnNames()
+    static const QStringList &columnNames()
     {
-        QStringList names;
-        for (const Column<T> &c : Traits::columns())
-            names << c.name;
+        static const QStringList names = [] {
+            QStringList list;
+            for (const Column<T> &c : Traits::columns())
+                list << c.name;
+            return list;
+        }();
         return names;
     }
 
@@ -319,8 +352,7 @@ private:
             return rows.error();
         if (!rows->next())
             return Core::Error::notFound(keyName(), notFound);
-        const QSqlRecord rec = rows->record();
-        T record = fromRow(*rows, rec);
+        T record = fromRow(*rows, RowLayout::ofSelectList());
         // Drain so that SQLite finishes the statement (a RETURNING statement is only complete once stepped
         // to the end) before a surrounding transaction commits.
         while (rows->next()) { }

@@ -2,8 +2,13 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "sql.h"
 
+#include <QDateTime>
 #include <QRegularExpression>
+#include <QSqlDriver>
 
+#include <sqlite3.h>
+
+#include "sqlitehandle.h"
 #include "statementcache.h"
 
 namespace Storage {
@@ -160,6 +165,89 @@ Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantL
         return errorFromSql(query.lastError());
     }
     return Query(std::move(query), sql, cache);
+}
+
+sqlite3 *sqliteHandle(const QSqlDatabase &connection)
+{
+    if (!connection.driver())
+        return nullptr;
+    // Documented in QSqlDriver::handle(): the QSQLITE driver hands out its sqlite3 * under this type name.
+    const QVariant handle = connection.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+namespace {
+
+// The memo key of a count: the SQL and every binding with its type, written so that distinct values stay distinct
+// (doubles at full precision, date-times with milliseconds). Nothing when a binding has no exact text form.
+std::optional<QString> countKey(const QString &sql, const QVariantList &bindings)
+{
+    QString key = sql;
+    for (const QVariant &value : bindings) {
+        key += u'\x1f' + QString::number(value.typeId()) + u':';
+        if (value.isNull())
+            continue;
+        switch (value.typeId()) {
+        case QMetaType::Double:
+            key += QString::number(value.toDouble(), 'g', 17);
+            break;
+        case QMetaType::QDateTime:
+            key += value.toDateTime().toString(Qt::ISODateWithMs);
+            break;
+        case QMetaType::QString:
+        case QMetaType::QDate:
+        case QMetaType::Int:
+        case QMetaType::UInt:
+        case QMetaType::LongLong:
+        case QMetaType::ULongLong:
+        case QMetaType::Bool:
+            key += value.toString();
+            break;
+        default:
+            return std::nullopt;
+        }
+    }
+    return key;
+}
+
+} // namespace
+
+Core::Result<qint64> count(const Database &db, const QString &sql, const QVariantList &bindings)
+{
+    const auto run = [&]() -> Core::Result<qint64> {
+        auto q = exec(db, sql, bindings);
+        if (!q)
+            return q.error();
+        return q->next() ? q->value(0).toLongLong() : 0;
+    };
+    if (db.dialect() != Dialect::Sqlite)
+        return run();
+    sqlite3 *handle = sqliteHandle(db.connection());
+    const std::shared_ptr<StatementCache> cache = db.statementCache();
+    const std::optional<QString> key = countKey(sql, bindings);
+    // Inside a transaction our own uncommitted rows count, and a rollback would not move either version.
+    if (!handle || !cache || !key || !sqlite3_get_autocommit(handle))
+        return run();
+    const auto version = [&]() -> std::optional<StatementCache::DataVersion> {
+        auto q = exec(db, u"SELECT data_version FROM pragma_data_version"_s);
+        if (!q || !q->next())
+            return std::nullopt;
+        return StatementCache::DataVersion { q->value(0).toLongLong(), sqlite3_total_changes64(handle) };
+    };
+    const std::optional<StatementCache::DataVersion> before = version();
+    if (!before)
+        return run();
+    if (const std::optional<qint64> remembered = cache->rememberedCount(*key, *before))
+        return *remembered;
+    auto counted = run();
+    // Kept only when nothing committed while we counted (the count's own read may have seen a newer state).
+    if (counted) {
+        if (const std::optional<StatementCache::DataVersion> after = version(); after && *after == *before)
+            cache->rememberCount(*key, *before, *counted);
+    }
+    return counted;
 }
 
 QString nowExpression(Dialect dialect)

@@ -49,8 +49,6 @@ public:
 
     operator QSqlQuery &() { return m_query; }
     operator const QSqlQuery &() const { return m_query; }
-    QSqlQuery &sqlQuery() { return m_query; }
-    const QSqlQuery &sqlQuery() const { return m_query; }
 
 private:
     friend Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantList &bindings);
@@ -65,6 +63,12 @@ private:
 // Prepares (or takes from the calling thread's statement cache) and runs `sql` with positional `?` bindings on the
 // calling thread's connection.
 Core::Result<Query> exec(const Database &db, const QString &sql, const QVariantList &bindings = {});
+
+// Runs a query that answers one integer (SELECT COUNT(*) ...) and returns it. Counting is linear in the rows
+// counted, and a list counts its total on every page, so on SQLite the answer is remembered per connection and
+// reused while the database is unchanged: no commit by another connection since (PRAGMA data_version) and no row
+// changed by this one (sqlite3_total_changes64). Inside a transaction, and on PostgreSQL, it always runs.
+Core::Result<qint64> count(const Database &db, const QString &sql, const QVariantList &bindings = {});
 
 // Placeholder-syntax helpers for the few statements that differ between the dialects.
 QString nowExpression(Dialect dialect);

@@ -30,6 +30,27 @@ void StatementCache::giveBack(const QString &sql, QSqlQuery query)
 void StatementCache::clear()
 {
     m_free.clear();
+    m_counts.clear();
+}
+
+std::optional<qint64> StatementCache::rememberedCount(const QString &key, const DataVersion &version)
+{
+    if (!(version == m_countsVersion)) {
+        m_counts.clear();
+        m_countsVersion = version;
+        return std::nullopt;
+    }
+    const auto it = m_counts.find(key);
+    return it == m_counts.end() ? std::nullopt : std::optional<qint64>(it->second);
+}
+
+void StatementCache::rememberCount(const QString &key, const DataVersion &version, qint64 count)
+{
+    if (!(version == m_countsVersion))
+        return; // the database changed while counting: that answer belongs to no state we can name
+    if (m_counts.size() >= size_t(kCountCapacity))
+        m_counts.clear();
+    m_counts.emplace(key, count);
 }
 
 void StatementCache::evict()

@@ -33,6 +33,18 @@ public:
     void clear();
     int size() const { return int(m_free.size()); }
 
+    // Answers of Storage::count() on this connection, good for one state of the database: `version` names that
+    // state (see count() in sql.h). Asking with another version drops every answer remembered for the old one.
+    struct DataVersion
+    {
+        qint64 otherConnections = -1; // PRAGMA data_version: commits by any other connection
+        qint64 ownChanges = -1; // sqlite3_total_changes64(): rows this connection changed
+        bool operator==(const DataVersion &) const = default;
+    };
+    static constexpr int kCountCapacity = 128;
+    std::optional<qint64> rememberedCount(const QString &key, const DataVersion &version);
+    void rememberCount(const QString &key, const DataVersion &version, qint64 count);
+
 private:
     struct Entry
     {
@@ -43,6 +55,8 @@ private:
 
     std::unordered_map<QString, Entry> m_free;
     quint64 m_clock = 0;
+    std::unordered_map<QString, qint64> m_counts;
+    DataVersion m_countsVersion;
 };
 
 } // namespace Storage

@@ -82,7 +82,7 @@ const QList<Column<AgentAction>> &TableTraits<AgentAction>::columns()
 {
     static const QList<Column<AgentAction>> list {
         column(u"id"_s, &AgentAction::id, KeyColumn | GeneratedKey),
-        column(u"occurred_at"_s, &AgentAction::occurredAt),
+        column(u"occurred_at"_s, &AgentAction::occurredAt, NotNull),
         column(u"session_id"_s, &AgentAction::sessionId),
         column(u"client_name"_s, &AgentAction::clientName),
         column(u"client_version"_s, &AgentAction::clientVersion),

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // Storage::exec's per-connection statement cache: a statement is reused, lent to one Query at a time (a second
 // use of the same SQL while the first is read gets its own), handed back reset (so the connection sees what
-// other connections committed meanwhile), bounded, and never kept after a failure. Built twice: SQLite (unit) and
-// PostgreSQL (pg).
+// other connections committed meanwhile), bounded, and never kept after a failure; and Storage::count()'s memo
+// follows every change. Built twice: SQLite (unit) and PostgreSQL (pg).
 #include <QTest>
 #include <QThread>
 
@@ -166,6 +166,48 @@ private Q_SLOTS:
         QVERIFY(Storage::exec(db(), u"CREATE TABLE other (x INTEGER)"_s));
         QVERIFY(Storage::exec(db(), u"DROP TABLE other"_s));
         QCOMPARE(cached(), 0);
+    }
+
+    // Storage::count(): remembered on SQLite while nothing changed, so every change must show in the next answer —
+    // this connection's own writes, another connection's commits, and a rollback of our own rows.
+    void countSeesEveryChange()
+    {
+        // n + 0.0: the bound value is compared as a number on both dialects (PostgreSQL would make it an integer).
+        const QString sql = u"SELECT COUNT(*) FROM probe WHERE n + 0.0 > ?"_s;
+        const auto counted = [&](const QVariant &above) {
+            auto n = Storage::count(db(), sql, { above });
+            return n ? *n : qint64(-1);
+        };
+        QCOMPARE(counted(0), 5);
+        QCOMPARE(counted(0), 5); // again, unchanged
+        QCOMPARE(counted(3), 2); // another binding, another answer
+        QCOMPARE(counted(2.5), 3);
+        QCOMPARE(counted(2.5000000000000004), 3);
+        QCOMPARE(counted(4.999999999999999), 1);
+
+        QVERIFY(Storage::exec(db(), u"INSERT INTO probe (n) VALUES (?)"_s, { 6 })); // this connection
+        QCOMPARE(counted(0), 6);
+        QCOMPARE(counted(3), 3);
+        insertFromAnotherThread(7); // another connection
+        QCOMPARE(counted(0), 7);
+        QVERIFY(Storage::exec(db(), u"UPDATE probe SET n = 0 WHERE n = ?"_s, { 1 })); // a row leaves the range
+        QCOMPARE(counted(0), 6);
+        QVERIFY(Storage::exec(db(), u"DELETE FROM probe WHERE n = ?"_s, { 7 }));
+        QCOMPARE(counted(0), 5);
+
+        // Our own uncommitted rows count inside the transaction, and are gone after the rollback.
+        QVERIFY(Storage::exec(db(), u"BEGIN"_s));
+        QVERIFY(Storage::exec(db(), u"INSERT INTO probe (n) VALUES (?)"_s, { 8 }));
+        QCOMPARE(counted(0), 6);
+        QVERIFY(Storage::exec(db(), u"ROLLBACK"_s));
+        QCOMPARE(counted(0), 5);
+        QVERIFY(Storage::exec(db(), u"BEGIN"_s));
+        QVERIFY(Storage::exec(db(), u"DELETE FROM probe WHERE n = ?"_s, { 6 }));
+        QVERIFY(Storage::exec(db(), u"ROLLBACK"_s));
+        QCOMPARE(counted(0), 5);
+
+        auto bad = Storage::count(db(), u"SELECT COUNT(*) FROM no_such_table"_s);
+        QVERIFY(!bad);
     }
 
     void droppedWithTheConnection()

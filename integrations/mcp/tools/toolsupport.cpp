@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "enumnames.h"
+#include "isodate.h"
 
 using namespace Qt::StringLiterals;
 
@@ -222,7 +223,7 @@ Core::Result<QJsonObject> pageOfArray(const QJsonArray &all, const QJsonObject &
 
 QJsonValue dateJson(const QDate &date)
 {
-    return date.isValid() ? QJsonValue(date.toString(Qt::ISODate)) : QJsonValue(QJsonValue::Null);
+    return date.isValid() ? QJsonValue(Domain::isoDate(date)) : QJsonValue(QJsonValue::Null);
 }
 
 QJsonValue dateTimeJson(const QDateTime &time)
@@ -267,17 +268,18 @@ void addTool(ToolRegistry &registry, Tool tool)
 
 QJsonObject customerSummaryJson(const Domain::Customer &c)
 {
+    // Keys in sorted order: QJsonObject keeps its keys sorted, so each insert then lands at the end.
     return QJsonObject {
-        { u"customer_id"_s, c.id },
-        { u"name"_s, c.name },
-        { u"company"_s, c.company },
-        { u"tier"_s, Domain::enumName(c.tier) },
-        { u"status"_s, Domain::enumName(c.status) },
-        { u"lifecycle_stage"_s, Domain::enumName(c.lifecycleStage) },
-        { u"owner"_s, c.owner },
         { u"arr"_s, rounded(c.arr, 2) },
+        { u"company"_s, c.company },
         { u"currency"_s, c.currency },
+        { u"customer_id"_s, c.id },
+        { u"lifecycle_stage"_s, Domain::enumName(c.lifecycleStage) },
+        { u"name"_s, c.name },
+        { u"owner"_s, c.owner },
         { u"renewal_date"_s, dateJson(c.renewalDate) },
+        { u"status"_s, Domain::enumName(c.status) },
+        { u"tier"_s, Domain::enumName(c.tier) },
     };
 }
 
