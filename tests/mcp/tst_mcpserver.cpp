@@ -158,6 +158,15 @@ void registerTestTools(Mcp::ToolRegistry &registry)
     };
     QVERIFY(registry.add(count).ok());
 
+    // No database: a handler far cheaper than a hop to a reader thread.
+    Mcp::Tool echo { u"echo_text"_s, u"Echo text"_s, u"Answers its text."_s, u"misc"_s,
+        objectSchema({ { u"text"_s, kString } }, { u"text"_s }), objectSchema({ { u"text"_s, kString } }), {}, false,
+        false, {} };
+    echo.handler = [](const Mcp::ToolCall &call) -> Mcp::ToolResult {
+        return QJsonObject { { u"text"_s, call.arguments.value(u"text"_s) } };
+    };
+    QVERIFY(registry.add(echo).ok());
+
     Mcp::Tool broken { u"broken_report"_s, u"Broken report"_s, u"Fails in the database."_s, u"reports"_s,
         objectSchema({}), {}, {}, false, false, {} };
     broken.handler = [](const Mcp::ToolCall &call) -> Mcp::ToolResult {
@@ -395,7 +404,7 @@ private Q_SLOTS:
         registerTestTools(m_tools);
         registerTestResources(m_resources);
         registerTestPrompts(m_prompts);
-        QCOMPARE(m_tools.size(), 6);
+        QCOMPARE(m_tools.size(), 7);
     }
 
     void init()
@@ -651,8 +660,8 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("toolsets");
         QTest::addColumn<int>("pageSize");
         QTest::addColumn<QStringList>("expected");
-        const QStringList all { u"add_customer"_s, u"get_customer"_s, u"count_customers"_s, u"broken_report"_s,
-            u"slow_count"_s, u"blocking_write"_s };
+        const QStringList all { u"add_customer"_s, u"get_customer"_s, u"count_customers"_s, u"echo_text"_s,
+            u"broken_report"_s, u"slow_count"_s, u"blocking_write"_s };
         QTest::addRow("all, pages of 2") << QStringList() << 2 << all;
         QTest::addRow("all, pages of 4") << QStringList() << 4 << all;
         QTest::addRow("all, one page") << QStringList() << 50 << all;
@@ -819,6 +828,65 @@ private Q_SLOTS:
         }();
         QCOMPARE(written.value(u"structuredContent"_s).toObject().value(u"name"_s).toString(), u"Writer"_s);
         QCOMPARE(count(u"SELECT COUNT(*) FROM agent_actions"_s), 1); // reads are not audited
+    }
+
+    // A tool's result is serialised once, as bytes, with the text block as its escaped copy: whatever the content,
+    // both parse back to exactly what the tool answered, and the id comes back as sent.
+    void serializedResultRoundTrips_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QJsonValue>("id");
+        QTest::addRow("plain") << u"hello"_s << QJsonValue(7);
+        QTest::addRow("quotes and backslashes") << u"say \"hi\" \\ C:\\path\\"_s << QJsonValue(u"a\"b\\c"_s);
+        QTest::addRow("control characters") << u"line\nnext\ttab\r\u0001\u001f\b\f end"_s << QJsonValue(-3);
+        QTest::addRow("non-ASCII") << u"café – 東京 😀 \u2028"_s << QJsonValue(u"ид-1"_s);
+        QTest::addRow("markup") << u"</script><b>&amp;</b>"_s << QJsonValue(qint64(9007199254740991));
+        QTest::addRow("empty") << QString() << QJsonValue(u""_s);
+    }
+
+    void serializedResultRoundTrips()
+    {
+        QFETCH(QString, text);
+        QFETCH(QJsonValue, id);
+        Mcp::Session *session = openSession();
+        const QJsonObject response = call(session,
+            QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, u"tools/call"_s },
+                { u"params"_s, callParams(u"echo_text"_s, { { u"text"_s, text } }) } });
+        QCOMPARE(response.value(u"id"_s), id);
+        QCOMPARE(response.value(u"jsonrpc"_s).toString(), u"2.0"_s);
+        const QJsonObject result = response.value(u"result"_s).toObject();
+        QVERIFY(!result.value(u"isError"_s).toBool());
+        const QJsonObject expected { { u"text"_s, text } };
+        QCOMPARE(result.value(u"structuredContent"_s).toObject(), expected);
+        const QJsonArray content = result.value(u"content"_s).toArray();
+        QCOMPARE(content.size(), 1);
+        QCOMPARE(content.at(0).toObject().value(u"type"_s).toString(), u"text"_s);
+        QJsonParseError error {};
+        const QJsonDocument block
+            = QJsonDocument::fromJson(content.at(0).toObject().value(u"text"_s).toString().toUtf8(), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(block.object(), expected);
+    }
+
+    // A read-only tool cheaper than the hop to a reader thread runs on the server's thread once its cost is known:
+    // then it is answered before handleMessage() returns.
+    void cheapReadToolsRunInline()
+    {
+        Mcp::ServerOptions options;
+        options.readerThreads = 2;
+        makeServer(options);
+        Mcp::Session *session = openSession();
+        auto first = std::make_shared<RecordingChannel>();
+        m_server->handleMessage(
+            session, req(1, u"tools/call"_s, callParams(u"echo_text"_s, { { u"text"_s, u"one"_s } })), first);
+        QCOMPARE(first->responses().size(), 0); // cost unknown: it went to a reader
+        QTRY_COMPARE(first->responses().size(), 1);
+        auto second = std::make_shared<RecordingChannel>();
+        m_server->handleMessage(
+            session, req(2, u"tools/call"_s, callParams(u"echo_text"_s, { { u"text"_s, u"two"_s } })), second);
+        QCOMPARE(second->responses().size(), 1);
+        QCOMPARE(second->responses().constFirst().value(u"result"_s).toObject().value(u"structuredContent"_s),
+            QJsonValue(QJsonObject { { u"text"_s, u"two"_s } }));
     }
 
     void toolStorageErrorLeaksNoSql()

@@ -101,6 +101,16 @@ public:
             return;
         reply(compact(message));
     }
+    void sendSerialized(const QByteArray &response) override
+    {
+        if (m_stream) {
+            m_stream->sendEvent(response, "message");
+            m_stream->close();
+            return;
+        }
+        if (m_responder)
+            reply(response);
+    }
     void sendBatch(const QJsonArray &responses) override
     {
         if (m_stream) {

@@ -3,6 +3,7 @@
 #include "mcpserver.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <QJsonDocument>
@@ -60,13 +61,75 @@ QJsonObject textBlock(const QString &text)
     return QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } };
 }
 
+// A JSON string literal of UTF-8 text (RFC 8259 §7): quotation mark, reverse solidus and control characters
+// escaped, everything else copied as it is.
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    qsizetype run = 0;
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto c = uchar(utf8[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(utf8.sliced(run, i - run));
+        run = i + 1;
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default: {
+            const char escape[] = { '\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf] };
+            out.append(escape, sizeof escape);
+        }
+        }
+    }
+    out.append(utf8.sliced(run));
+    out += '"';
+}
+
+// A request id (a string or an integer, isValidRequestId()) as JSON.
+QByteArray idJson(const QJsonValue &id)
+{
+    if (id.isString()) {
+        QByteArray out;
+        appendJsonString(out, id.toString().toUtf8());
+        return out;
+    }
+    const double number = id.toDouble();
+    if (std::abs(number) < 9.007199254740992e15)
+        return QByteArray::number(qint64(number));
+    // Beyond 2^53 a JSON number is written as Qt writes it (what the client sent, as far as a double holds it).
+    const QByteArray array = QJsonDocument(QJsonArray { id }).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2);
+}
+
+// Read-only tools faster than this run on the server's thread (Server::runsInline()).
+constexpr qint64 kInlineBelowNs = 20'000;
+
 // The key of a request id in a session's in-flight table: a string id and the number with the same digits are
 // different ids.
 QString requestKey(const QJsonValue &id)
 {
     if (id.isString())
         return u"s:"_s + id.toString();
-    return u"n:"_s + QString::number(id.toDouble(), 'g', 17);
+    // Valid ids are integers (isValidRequestId()); the shortest digits of anything else, which is refused anyway.
+    const double number = id.toDouble();
+    if (std::trunc(number) == number && std::abs(number) < 9.007199254740992e15)
+        return u"n:"_s + QString::number(qint64(number));
+    return u"n:"_s + QString::number(number, 'g', 17);
 }
 
 // MCP basic: "the ID MUST be a string or integer" (and not null).
@@ -199,6 +262,11 @@ void ReplyChannel::close()
     m_onClosed.clear();
     for (auto &[handle, callback] : callbacks)
         callback();
+}
+
+void ReplyChannel::sendSerialized(const QByteArray &response)
+{
+    send(QJsonDocument::fromJson(response).object());
 }
 
 int ReplyChannel::onClosed(std::function<void()> callback)
@@ -925,6 +993,12 @@ void Server::answerApproval(
     runTool(sessionId, key, call);
 }
 
+bool Server::runsInline(const RegisteredTool &tool) const
+{
+    const auto cost = m_toolCostNs.constFind(&tool);
+    return cost != m_toolCostNs.cend() && *cost < kInlineBelowNs;
+}
+
 void Server::runTool(const QString &sessionId, const QString &key, const PreparedCall &call)
 {
     Session *s = session(sessionId);
@@ -932,9 +1006,10 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
     if (!inFlight)
         return;
     const std::shared_ptr<std::atomic_bool> cancelled = inFlight->cancelled;
+    const Tool &tool = call.tool->tool;
 
-    const bool onReader = !call.tool->tool.longRunning && !call.tool->tool.writes && m_options.readerThreads > 0;
-    if (!call.tool->tool.longRunning && !onReader) {
+    const bool onReader = !tool.longRunning && !tool.writes && m_options.readerThreads > 0 && !runsInline(*call.tool);
+    if (!tool.longRunning && !onReader) {
         QElapsedTimer timer;
         timer.start();
         ToolCall toolCall;
@@ -946,24 +1021,29 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
             sendProgress(sessionId, key, done, total, message);
         };
         toolCall.isCancelled = [cancelled] { return cancelled->load(); };
-        toolCall.reportLog = [this, sessionId, key, logger = call.tool->tool.name](const QString &level,
-                                 const QJsonValue &data) { sendToolLog(sessionId, key, logger, level, data); };
-        const ToolResult result = call.tool->tool.handler(toolCall);
-        finishTool(sessionId, key, call, result, timer.elapsed());
+        toolCall.reportLog = [this, sessionId, key, logger = tool.name](const QString &level, const QJsonValue &data) {
+            sendToolLog(sessionId, key, logger, level, data);
+        };
+        const ToolResult result = tool.handler(toolCall);
+        const qint64 elapsedNs = timer.nsecsElapsed();
+        ToolAnswer answer = answerOf(tool, result);
+        answer.elapsedNs = elapsedNs;
+        finishTool(sessionId, key, call, answer);
         return;
     }
 
     // Long tools run on a worker with a Services bundle of their own (its own database connection), read-only tools
-    // on a reader thread with the Services it keeps, while this thread keeps serving; progress and the result come
-    // back queued.
+    // on a reader thread with the Services it keeps, while this thread keeps serving; progress and the answer (already
+    // serialised there) come back queued.
     std::shared_ptr<ServerAnchor> anchor = m_anchor;
     const Storage::Database *db = &m_services.database();
     const Core::Clock *clock = &m_services.clock();
     QThreadStorage<Core::Services *> *readerServices = onReader ? &m_readerServices : nullptr;
     (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices] {
+        const Tool &tool = call.tool->tool;
         QElapsedTimer timer;
         timer.start();
-        std::optional<ToolResult> result;
+        ToolAnswer answer;
         {
             std::optional<Core::Services> own;
             if (readerServices && !readerServices->hasLocalData())
@@ -979,37 +1059,32 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
                                  Server *server) { server->sendProgress(sessionId, key, done, total, message); });
             };
             toolCall.isCancelled = [cancelled] { return cancelled->load(); };
-            toolCall.reportLog = [anchor, sessionId, key, logger = call.tool->tool.name](
-                                     const QString &level, const QJsonValue &data) {
-                anchor->post([sessionId, key, logger, level, data](
-                                 Server *server) { server->sendToolLog(sessionId, key, logger, level, data); });
-            };
-            result.emplace(call.tool->tool.handler(toolCall));
+            toolCall.reportLog
+                = [anchor, sessionId, key, logger = tool.name](const QString &level, const QJsonValue &data) {
+                      anchor->post([sessionId, key, logger, level, data](
+                                       Server *server) { server->sendToolLog(sessionId, key, logger, level, data); });
+                  };
+            const ToolResult result = tool.handler(toolCall);
+            const qint64 elapsedNs = timer.nsecsElapsed();
+            answer = answerOf(tool, result);
+            answer.elapsedNs = elapsedNs;
         }
         if (!readerServices)
             db->releaseThreadConnection();
-        const qint64 elapsed = timer.elapsed();
-        anchor->post([sessionId, key, call, result = *result, elapsed](
-                         Server *server) { server->finishTool(sessionId, key, call, result, elapsed); });
+        anchor->post([sessionId, key, call, answer = std::move(answer)](
+                         Server *server) { server->finishTool(sessionId, key, call, answer); });
     });
 }
 
-void Server::finishTool(
-    const QString &sessionId, const QString &key, const PreparedCall &call, const ToolResult &result, qint64 elapsedMs)
+Server::ToolAnswer Server::answerOf(const Tool &tool, const ToolResult &result)
 {
-    const Tool &tool = call.tool->tool;
+    ToolAnswer answer;
     if (!result && result.error().code == Core::ErrorCode::Cancelled) {
-        // MCP utilities/cancellation: no response for a cancelled request. The call may have written before it
-        // noticed, so it is audited all the same.
-        if (tool.writes)
-            audit(call, u"cancelled by the client"_s, true, elapsedMs);
-        const auto dropped = takeInFlight(sessionId, key);
-        Q_UNUSED(dropped)
-        return;
+        answer.cancelled = true;
+        answer.isError = true;
+        answer.summary = u"cancelled by the client"_s;
+        return answer;
     }
-    QJsonObject answer;
-    QString summary;
-    bool isError = false;
     if (!result) {
         const Core::Error &error = result.error();
         QString text;
@@ -1020,23 +1095,80 @@ void Server::finishTool(
         } else {
             text = errorText(error);
         }
-        answer = QJsonObject { { u"content"_s, QJsonArray { textBlock(text) } }, { u"isError"_s, true } };
-        summary = text;
-        isError = true;
+        answer.result
+            = QJsonDocument(QJsonObject { { u"content"_s, QJsonArray { textBlock(text) } }, { u"isError"_s, true } })
+                  .toJson(QJsonDocument::Compact);
+        answer.summary = text;
+        answer.isError = true;
+        return answer;
+    }
+    // Written straight as bytes: the structured content is serialised once, and the text block (the same JSON, for
+    // clients that read only content) is its escaped copy.
+    const ToolOutput &output = result.value();
+    const bool withStructured = !tool.outputSchema.isEmpty();
+    QByteArray structured;
+    if (withStructured || output.content.isEmpty())
+        structured = QJsonDocument(output.structured).toJson(QJsonDocument::Compact);
+    QByteArray &out = answer.result;
+    out.reserve(2 * structured.size() + 96);
+    out += "{\"content\":";
+    if (output.content.isEmpty()) {
+        out += "[{\"text\":";
+        appendJsonString(out, structured);
+        out += ",\"type\":\"text\"}]";
     } else {
-        const ToolOutput &output = result.value();
-        const QString json = compactJson(output.structured);
-        answer.insert(u"content"_s, output.content.isEmpty() ? QJsonArray { textBlock(json) } : output.content);
-        if (!tool.outputSchema.isEmpty())
-            answer.insert(u"structuredContent"_s, output.structured);
-        if (output.isError)
-            answer.insert(u"isError"_s, true);
-        isError = output.isError;
-        summary = output.content.isEmpty() ? json : compactJson(QJsonObject { { u"content"_s, output.content } });
+        out += QJsonDocument(output.content).toJson(QJsonDocument::Compact);
+    }
+    if (output.isError)
+        out += ",\"isError\":true";
+    if (withStructured) {
+        out += ",\"structuredContent\":";
+        out += structured;
+    }
+    out += '}';
+    answer.isError = output.isError;
+    if (tool.writes) {
+        answer.summary = output.content.isEmpty() ? QString::fromUtf8(structured)
+                                                  : compactJson(QJsonObject { { u"content"_s, output.content } });
+    }
+    return answer;
+}
+
+void Server::finishTool(
+    const QString &sessionId, const QString &key, const PreparedCall &call, const ToolAnswer &answer)
+{
+    const Tool &tool = call.tool->tool;
+    const qint64 elapsedMs = answer.elapsedNs / 1'000'000;
+    if (!tool.writes && !tool.longRunning) {
+        qint64 &cost = m_toolCostNs[call.tool];
+        cost = cost == 0 ? answer.elapsedNs : (7 * cost + answer.elapsedNs) / 8;
     }
     if (tool.writes)
-        audit(call, summary, isError, elapsedMs);
-    respond(sessionId, key, answer);
+        audit(call, answer.summary, answer.isError, elapsedMs);
+    if (answer.cancelled) {
+        // MCP utilities/cancellation: no response for a cancelled request. The call may have written before it
+        // noticed, so it is audited all the same (above).
+        const auto dropped = takeInFlight(sessionId, key);
+        Q_UNUSED(dropped)
+        return;
+    }
+    respondSerialized(sessionId, key, answer.result);
+}
+
+void Server::respondSerialized(const QString &sessionId, const QString &key, const QByteArray &result)
+{
+    const auto inFlight = takeInFlight(sessionId, key);
+    if (!inFlight || inFlight->cancelled->load() || inFlight->channel->isClosed())
+        return;
+    const QByteArray id = idJson(inFlight->id);
+    QByteArray message;
+    message.reserve(result.size() + id.size() + 32);
+    message += "{\"id\":";
+    message += id;
+    message += ",\"jsonrpc\":\"2.0\",\"result\":";
+    message += result;
+    message += '}';
+    inFlight->channel->sendSerialized(message);
 }
 
 void Server::audit(const PreparedCall &call, const QString &summary, bool isError, qint64 elapsedMs)

@@ -28,6 +28,7 @@ public:
         : m_write(std::move(write))
     { }
     void send(const QJsonObject &message) override { m_write(QJsonDocument(message).toJson(QJsonDocument::Compact)); }
+    void sendSerialized(const QByteArray &response) override { m_write(response); }
     void sendBatch(const QJsonArray &responses) override
     {
         m_write(QJsonDocument(responses).toJson(QJsonDocument::Compact));
