@@ -32,11 +32,13 @@
 //    responses + communications, support tickets, escalations, onboarding plans/milestones.
 // 3. The formulas (HealthFormulas, pure C++) turn the inputs into component scores and the total.
 // 4. One transaction writes the day's rows with a multi-row INSERT ... ON CONFLICT (customer_id, score_date)
-//    DO UPDATE (both dialects; rows that would not change are not rewritten), removes that day's rows of
-//    customers that no longer have a score, and writes score_change timeline events for first scores, band
-//    changes and big moves (a whole-portfolio rerun keeps the day's events it would write identically).
+//    DO UPDATE through BulkInserter (both dialects; rows that would not change are not sent, or not rewritten),
+//    removes that day's rows of customers that no longer have a score, and writes score_change timeline events
+//    for first scores, band changes and big moves (a rerun keeps the day's events it would write identically;
+//    on SQLite every event is built in C++ and only the difference to the stored ones is written).
 //    Customers are handled in id order, so the writes sweep the per-customer indexes of health_scores and
-//    timeline_events page by page instead of touching one random page per customer.
+//    timeline_events page by page instead of touching one random page per customer. The connection's page
+//    cache is raised while the recompute runs (RecomputePragmas).
 // Customer-scoped recomputes run the same queries with `customer_id IN (...)` in chunks.
 
 Q_LOGGING_CATEGORY(lcHealth, "cs.core.health")
@@ -1142,80 +1144,236 @@ struct PreviousScore
     HealthBand band = HealthBand::Red;
 };
 
-// Upserts health_scores rows in multi-row statements (BulkInserter writes plain INSERTs only).
-class ScoreUpserter
+// A day's stored row of one customer, as read before the rewrite (a rerun skips the rows it would not change).
+struct StoredDayRow
+{
+    double score = 0;
+    QString band;
+    QString components;
+    int configVersion = 0;
+    QString computedAt;
+};
+
+// The upsert that ends every multi-row INSERT of health_scores. ON CONFLICT ... DO UPDATE with `excluded` is the
+// same in SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. A row that would not change (a rerun at the same moment) is left
+// alone: no rewrite of the row and its three index entries, and its updated_at keeps telling when it last
+// changed. (All compared columns are NOT NULL.)
+QString scoreUpsertClause(Storage::Dialect dialect)
+{
+    return u"ON CONFLICT (customer_id, score_date) DO UPDATE SET score = excluded.score, band = excluded.band, "
+           "components = excluded.components, config_version = excluded.config_version, "
+           "computed_at = excluded.computed_at, updated_at = %1 WHERE health_scores.score <> excluded.score OR "
+           "health_scores.band <> excluded.band OR health_scores.components <> excluded.components OR "
+           "health_scores.config_version <> excluded.config_version OR "
+           "health_scores.computed_at <> excluded.computed_at"_s.arg(Storage::nowExpression(dialect));
+}
+
+// SQLite settings for the recompute's connection while it runs, restored afterwards. The first score of every
+// customer dirties a page of each per-customer index of timeline_events and health_scores; with the default
+// 64 MB cache those pages spill to the WAL in the middle of the transaction and are read back (measured: the
+// first-score insert of 89k events took 2.4 s CPU at 64 MB, 1.9 s at 512 MB). synchronous stays as configured.
+class RecomputePragmas
 {
 public:
-    explicit ScoreUpserter(const Storage::Database &db)
+    explicit RecomputePragmas(const Storage::Database &db)
         : m_db(db)
-        , m_full(db.connection())
     {
-        m_pending.reserve(kUpsertRowsPerStatement * kColumns);
+        if (db.dialect() != Storage::Dialect::Sqlite)
+            return;
+        auto q = Storage::exec(db, u"PRAGMA cache_size"_s);
+        if (!q || !q->next())
+            return;
+        const qint64 current = q->value(0).toLongLong();
+        if (current >= 0 || -current >= kCacheKiB) // set in pages, or already at least as large: left alone
+            return;
+        // A setting, not a requirement: without it the recompute runs as it would have.
+        if (auto set = Storage::exec(db, u"PRAGMA cache_size=-%1"_s.arg(kCacheKiB)); set)
+            m_cacheSize = current;
     }
-
-    Status add(const QString &customerId, const QVariant &day, double score, const QVariant &band,
-        const QString &components, int configVersion, const QVariant &computedAt)
+    ~RecomputePragmas()
     {
-        m_pending << customerId << day << score << band << components << configVersion << computedAt;
-        if (m_pending.size() < qsizetype(kUpsertRowsPerStatement) * kColumns)
-            return {};
-        if (!m_fullPrepared) {
-            if (!m_full.prepare(sql(kUpsertRowsPerStatement)))
-                return Storage::errorFromSql(m_full.lastError(), u"health_scores"_s);
-            m_fullPrepared = true;
-        }
-        return run(m_full);
+        if (!m_cacheSize)
+            return;
+        if (auto restored = Storage::exec(m_db, u"PRAGMA cache_size=%1"_s.arg(*m_cacheSize)); !restored)
+            qCWarning(lcHealth) << "could not restore the cache size:" << restored.error().toString();
     }
-
-    Status flush()
-    {
-        if (m_pending.isEmpty())
-            return {};
-        QSqlQuery tail(m_db.connection());
-        if (!tail.prepare(sql(int(m_pending.size() / kColumns))))
-            return Storage::errorFromSql(tail.lastError(), u"health_scores"_s);
-        return run(tail);
-    }
+    Q_DISABLE_COPY_MOVE(RecomputePragmas)
 
 private:
-    static constexpr int kColumns = 7;
-
-    QString sql(int rows) const
-    {
-        const QString one = u"(?, ?, ?, ?, ?, ?, ?)"_s;
-        QStringList values;
-        values.reserve(rows);
-        for (int i = 0; i < rows; ++i)
-            values << one;
-        // ON CONFLICT ... DO UPDATE with `excluded` is the same in SQLite ≥ 3.24 and PostgreSQL ≥ 9.5. A row that
-        // would not change (a rerun at the same moment) is left alone: no rewrite of the row and its three index
-        // entries, and its updated_at keeps telling when it last changed. (All compared columns are NOT NULL.)
-        return u"INSERT INTO health_scores (customer_id, score_date, score, band, components, config_version, "
-               "computed_at) VALUES %1 ON CONFLICT (customer_id, score_date) DO UPDATE SET score = excluded.score, "
-               "band = excluded.band, components = excluded.components, config_version = excluded.config_version, "
-               "computed_at = excluded.computed_at, updated_at = %2 WHERE health_scores.score <> excluded.score OR "
-               "health_scores.band <> excluded.band OR health_scores.components <> excluded.components OR "
-               "health_scores.config_version <> excluded.config_version OR "
-               "health_scores.computed_at <> excluded.computed_at"_s.arg(
-                   values.join(u", "_s), Storage::nowExpression(m_db.dialect()));
-    }
-
-    Status run(QSqlQuery &q)
-    {
-        for (qsizetype i = 0; i < m_pending.size(); ++i)
-            q.bindValue(int(i), m_pending.at(i));
-        const bool ok = q.exec();
-        m_pending.clear();
-        if (!ok)
-            return Storage::errorFromSql(q.lastError(), u"health_scores"_s);
-        return {};
-    }
-
+    static constexpr qint64 kCacheKiB = 262144; // 256 MB, released when the recompute ends
     const Storage::Database &m_db;
-    QSqlQuery m_full;
-    bool m_fullPrepared = false;
-    QVariantList m_pending;
+    std::optional<qint64> m_cacheSize;
 };
+
+// The text the first-score event of a stored score carries. On SQLite it is built here and must equal what the
+// PostgreSQL path (and earlier versions) build in SQL: printf('%.1f', score) for the title and json_object(...)
+// for the detail, which renders a REAL as %!.15g; for a score rounded to 0.1 within 0..100 both are the value
+// with one decimal (tests compare the stored events against those SQL expressions).
+QString firstScoreTitle(double score, const QString &band)
+{
+    QString title;
+    title.reserve(48);
+    title += u"Health score "_s;
+    appendFixed(title, score, 1);
+    title += u" ("_s + band + u"), first score"_s;
+    return title;
+}
+
+QString firstScoreDetail(const QString &day, double score, const QString &band, int configVersion)
+{
+    QString detail;
+    detail.reserve(112);
+    detail += u"{\"score_date\":\""_s + day + u"\",\"score\":"_s;
+    appendFixed(detail, score, 1);
+    detail += u",\"band\":\""_s + band + u"\",\"first_score\":true,\"config_version\":"_s
+        + QString::number(configVersion) + u'}';
+    return detail;
+}
+
+// A band change or a move of kTimelineMinChange points or more against the previous stored score.
+struct ScoreEvent
+{
+    QString title;
+    QString detail; // JSON text
+};
+
+std::optional<ScoreEvent> scoreChangeEvent(const Scored &s, const PreviousScore &p, const QDate &D, int configVersion)
+{
+    const double change = HealthFormulas::round1(s.score - p.score);
+    if (s.band == p.band && std::abs(change) < HealthRules::kTimelineMinChange)
+        return {};
+    const QString title = u"Health score %1 from %2 (%3) to %4 (%5)"_s.arg(change < 0 ? u"fell"_s : u"rose"_s,
+        number1(p.score), Domain::enumName(p.band), number1(s.score), Domain::enumName(s.band));
+    const QVariantMap detail {
+        { u"score_date"_s, dateText(D) },
+        { u"score"_s, s.score },
+        { u"band"_s, Domain::enumName(s.band) },
+        { u"previous_score_date"_s, dateText(p.day) },
+        { u"previous_score"_s, p.score },
+        { u"previous_band"_s, Domain::enumName(p.band) },
+        { u"change"_s, change },
+        { u"config_version"_s, configVersion },
+    };
+    return ScoreEvent { title, Storage::Convert::toSql(detail).toString() };
+}
+
+// The score_change events of day D on SQLite: every event is built here (first scores, band changes, big moves),
+// compared with the day's stored events of the customers in scope, and only the difference is written — the
+// events that are already there unchanged stay (a rerun rewrites nothing), the rest are deleted, the missing
+// ones appended in customer order through BulkInserter's native path. PostgreSQL builds the first-score events
+// in SQL instead (same text: see firstScoreTitle).
+Status writeTimelineSqlite(const Storage::Database &db, const QStringList *ids, const QHash<QString, int> &index,
+    const QStringList &customerIds, const std::vector<Scored> &scored,
+    const std::vector<std::optional<PreviousScore>> &previous, const QList<ConfigInfo> &configs,
+    const std::vector<int> &configOf, const QDate &D, const QDateTime &occurred, RecomputeSummary &summary)
+{
+    const QString day = dateText(D);
+    const QString prefix = day + u'/';
+    const QString occurredText = Storage::Convert::toSql(occurred).toString();
+    const QString actor = u"health_service"_s;
+    struct Wanted
+    {
+        qsizetype customer;
+        ScoreEvent event;
+        bool present = false;
+    };
+    std::vector<Wanted> wanted;
+    std::vector<int> wantedOf(scored.size(), -1);
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        const Scored &s = scored[i];
+        if (!s.hasData)
+            continue;
+        const int version = configs.at(configOf[i]).config.configVersion;
+        std::optional<ScoreEvent> event;
+        if (!previous[i]) {
+            const QString band = Domain::enumName(s.band);
+            event = ScoreEvent { firstScoreTitle(s.score, band), firstScoreDetail(day, s.score, band, version) };
+        } else {
+            event = scoreChangeEvent(s, *previous[i], D, version);
+        }
+        if (!event)
+            continue;
+        wantedOf[i] = int(wanted.size());
+        wanted.push_back(Wanted { qsizetype(i), std::move(*event) });
+    }
+
+    // The day's stored events in scope: the whole day ('0' follows '/', so [prefix, date + '0') is exactly the
+    // source ids of this day), or those of the named customers.
+    QList<qint64> obsolete;
+    const auto compare = [&](const QSqlQuery &q) {
+        const QString source = q.value(1).toString();
+        const int i = index.value(source.mid(prefix.size()), -1);
+        const int w = i >= 0 ? wantedOf[std::size_t(i)] : -1;
+        if (w >= 0) {
+            Wanted &x = wanted[std::size_t(w)];
+            if (!x.present && q.value(2).toString() == customerIds.at(x.customer)
+                && q.value(3).toString() == occurredText && q.value(4).toString() == x.event.title
+                && q.value(5).toString() == x.event.detail && q.value(6).toString() == actor) {
+                x.present = true;
+                return;
+            }
+        }
+        obsolete << q.value(0).toLongLong();
+    };
+    const QString select = u"SELECT id, source_id, customer_id, occurred_at, title, detail, actor FROM timeline_events "
+                           "WHERE source_table = 'health_scores' AND kind = 'score_change'"_s;
+    if (ids) {
+        for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+            QStringList sources;
+            for (const QString &id : ids->mid(at, kIdChunk))
+                sources << prefix + id;
+            QVariantList b;
+            auto q = Storage::exec(db, select + idFilter(u"source_id"_s, &sources, b), b);
+            if (!q)
+                return q.error();
+            while (q->next())
+                compare(*q);
+        }
+    } else {
+        auto q
+            = Storage::exec(db, select + u" AND source_id >= ? AND source_id < ?"_s, { prefix, QString(day + u'0') });
+        if (!q)
+            return q.error();
+        while (q->next())
+            compare(*q);
+    }
+    for (qsizetype at = 0; at < obsolete.size(); at += kIdChunk) {
+        QVariantList b;
+        const QList<qint64> chunk = obsolete.mid(at, kIdChunk);
+        for (const qint64 id : chunk)
+            b << id;
+        auto del
+            = Storage::exec(db, u"DELETE FROM timeline_events WHERE id IN (%1)"_s.arg(placeholders(chunk.size())), b);
+        if (!del)
+            return del.error();
+    }
+
+    Storage::BulkInserter timeline(db, u"timeline_events"_s,
+        { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s, u"source_id"_s,
+            u"actor"_s },
+        128);
+    const QString kind = u"score_change"_s;
+    const QString table = u"health_scores"_s;
+    for (const Wanted &x : wanted) {
+        if (x.present)
+            continue;
+        const QString &id = customerIds.at(x.customer);
+        timeline.add(QStringView(id));
+        timeline.add(occurred);
+        timeline.add(QStringView(kind));
+        timeline.add(QStringView(x.event.title));
+        timeline.add(QStringView(x.event.detail));
+        timeline.add(QStringView(table));
+        timeline.add(QStringView(QString(prefix + id)));
+        timeline.add(QStringView(actor));
+        if (auto ok = timeline.endRow(); !ok)
+            return ok;
+    }
+    if (auto ok = timeline.flush(); !ok)
+        return ok;
+    summary.timelineEvents += qint64(wanted.size());
+    return {};
+}
 
 } // namespace
 
@@ -1264,6 +1422,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     if (auto ok = ensureDefaultConfig(); !ok)
         return ok.error();
     BatchLoader loader(m_db, control);
+    const RecomputePragmas pragmas(m_db);
     RecomputeSummary summary;
     summary.asOf = D;
 
@@ -1379,6 +1538,8 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
 
     // Rows of day D that get no score this time (no data any more, churned or deleted since) are removed, so the
     // day holds exactly this recompute's result. Counting first (index only) spares the scan on a fresh day.
+    // The rows that stay are kept as read, so that a rerun sends only the rows it changes.
+    std::vector<std::optional<StoredDayRow>> stored;
     {
         const QVariantList b { dateText(D) };
         auto existing = Storage::exec(m_db, u"SELECT COUNT(*) FROM health_scores WHERE score_date = ?"_s, b);
@@ -1386,18 +1547,24 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
             return existing.error();
         if (existing->next() && existing->value(0).toLongLong() > 0) {
             QStringList stale;
+            stored.resize(inputs.size());
             auto rows = loader.forEachRow(
                 ids,
                 [&](const QStringList *chunk, QVariantList &bindings) -> QString {
                     bindings << dateText(D);
-                    return u"SELECT customer_id FROM health_scores WHERE score_date = ?"_s
+                    return u"SELECT customer_id, score, band, components, config_version, computed_at FROM "
+                           "health_scores WHERE score_date = ?"_s
                         + idFilter(u"customer_id"_s, chunk, bindings);
                 },
                 [&](const QSqlQuery &q) {
                     const QString id = q.value(0).toString();
                     const int i = index.value(id, -1);
-                    if (i < 0 || !scored[std::size_t(i)].hasData)
+                    if (i < 0 || !scored[std::size_t(i)].hasData) {
                         stale << id;
+                        return;
+                    }
+                    stored[std::size_t(i)] = StoredDayRow { q.value(1).toDouble(), q.value(2).toString(),
+                        q.value(3).toString(), q.value(4).toInt(), q.value(5).toString() };
                 });
             if (!rows)
                 return rows.error();
@@ -1412,41 +1579,64 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
         }
     }
 
-    const QVariant bandValues[] = { Storage::Convert::toSql(HealthBand::Green),
-        Storage::Convert::toSql(HealthBand::Yellow), Storage::Convert::toSql(HealthBand::Red) };
-    ScoreUpserter upserter(m_db);
-    qint64 written = 0;
-    for (std::size_t i = 0; i < scored.size(); ++i) {
-        const Scored &s = scored[i];
-        if (!s.hasData) {
-            ++summary.unscored;
-            continue;
+    const QString bandNames[] = { Domain::enumName(HealthBand::Green), Domain::enumName(HealthBand::Yellow),
+        Domain::enumName(HealthBand::Red) };
+    const QString computedAtText = computedAt.toString();
+    {
+        // Rows in customer order, so the writes sweep the (customer_id, score_date) key page by page; through
+        // BulkInserter's typed values (straight to sqlite3_bind_* on SQLite).
+        Storage::BulkInserter upserter(m_db, u"health_scores"_s,
+            { u"customer_id"_s, u"score_date"_s, u"score"_s, u"band"_s, u"components"_s, u"config_version"_s,
+                u"computed_at"_s },
+            kUpsertRowsPerStatement, scoreUpsertClause(m_db.dialect()));
+        qint64 written = 0;
+        for (std::size_t i = 0; i < scored.size(); ++i) {
+            const Scored &s = scored[i];
+            if (!s.hasData) {
+                ++summary.unscored;
+                continue;
+            }
+            const QString components = componentsJson(s);
+            const QString &band = bandNames[int(s.band)];
+            const int version = configs.at(configOf[i]).config.configVersion;
+            switch (s.band) {
+            case HealthBand::Green:
+                ++summary.green;
+                break;
+            case HealthBand::Yellow:
+                ++summary.yellow;
+                break;
+            case HealthBand::Red:
+                ++summary.red;
+                break;
+            }
+            ++summary.scored;
+            if (++written % 4096 == 0) {
+                loader.progress(u"writing scores"_s, written, summary.customers);
+                if (loader.cancelled())
+                    return cancelledError();
+            }
+            // The upsert would leave a row with the same values alone; not sending it spares the work.
+            if (i < stored.size() && stored[i]) {
+                const StoredDayRow &row = *stored[i];
+                if (row.score == s.score && row.band == band && row.components == components
+                    && row.configVersion == version && row.computedAt == computedAtText)
+                    continue;
+            }
+            upserter.add(QStringView(customerIds.at(qsizetype(i))));
+            upserter.add(D);
+            upserter.add(s.score);
+            upserter.add(QStringView(band));
+            upserter.add(QStringView(components));
+            upserter.add(version);
+            upserter.add(now);
+            if (auto ok = upserter.endRow(); !ok)
+                return ok.error();
         }
-        if (auto ok = upserter.add(customerIds.at(qsizetype(i)), dayValue, s.score, bandValues[int(s.band)],
-                componentsJson(s), configs.at(configOf[i]).config.configVersion, computedAt);
-            !ok)
+        if (auto ok = upserter.flush(); !ok)
             return ok.error();
-        ++summary.scored;
-        switch (s.band) {
-        case HealthBand::Green:
-            ++summary.green;
-            break;
-        case HealthBand::Yellow:
-            ++summary.yellow;
-            break;
-        case HealthBand::Red:
-            ++summary.red;
-            break;
-        }
-        if (++written % 4096 == 0) {
-            loader.progress(u"writing scores"_s, written, summary.customers);
-            if (loader.cancelled())
-                return cancelledError();
-        }
     }
-    if (auto ok = upserter.flush(); !ok)
-        return ok.error();
-    loader.progress(u"writing scores"_s, written, summary.customers);
+    loader.progress(u"writing scores"_s, summary.scored, summary.customers);
 
     // Timeline: a customer's first score, band changes and moves of kTimelineMinChange points or more against the
     // previous stored score (never an event per daily recompute otherwise).
@@ -1460,126 +1650,120 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
         const QVariant occurredAt = Storage::Convert::toSql(occurred);
         // The first-score event of a health_scores row h of day D, column by column (both statements below).
         const bool lite = m_db.dialect() == Storage::Dialect::Sqlite;
-        const QString firstOccurred = lite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s;
-        const QString firstTitle = u"'Health score ' || "_s
-            + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
-            + u" || ' (' || h.band || '), first score'"_s;
-        const QString firstDetail = lite
-            ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
-              "json('true'), 'config_version', h.config_version)"_s
-            : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
-              "'first_score', TRUE, 'config_version', h.config_version)"_s;
-        const QString firstSource = u"CAST(? AS TEXT) || h.customer_id"_s;
-        const QString firstScoreRow = u"h.score_date = ? AND NOT EXISTS (SELECT 1 FROM health_scores e WHERE "
-                                      "e.customer_id = h.customer_id AND e.score_date < h.score_date)"_s;
-        if (ids) {
-            for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
-                QStringList sources;
-                for (const QString &id : ids->mid(at, kIdChunk))
-                    sources << prefix + id;
-                QVariantList b;
-                const QString filter = idFilter(u"source_id"_s, &sources, b);
-                auto del = Storage::exec(m_db,
-                    u"DELETE FROM timeline_events WHERE source_table = 'health_scores' AND kind = 'score_change'"_s
-                        + filter,
-                    b);
-                if (!del)
-                    return del.error();
-            }
-        } else {
-            // '0' follows '/' in every collation we use, so [prefix, date + '0') is exactly the ids of this day.
-            // The first recompute of a day has nothing to replace: one index seek spares the DELETE's scan.
-            const QVariantList range { prefix, QString(dateText(D) + u'0') };
-            const QString ofTheDay = u"FROM timeline_events WHERE source_table = 'health_scores' AND kind = "
-                                     "'score_change' AND source_id >= ? AND source_id < ?"_s;
-            auto any = Storage::exec(m_db, u"SELECT 1 "_s + ofTheDay + u" LIMIT 1"_s, range);
-            if (!any)
-                return any.error();
-            if (any->next()) {
-                // A rerun keeps the first-score events it would write again unchanged (same row, same text, same
-                // time: a past day, or the same moment) and replaces the rest; deleting and re-inserting 100k
-                // identical events cost more than the whole scoring.
-                const QString sameFirstScore = u" AND NOT EXISTS (SELECT 1 FROM health_scores h WHERE "
-                                               "h.customer_id = timeline_events.customer_id AND "_s
-                    + firstScoreRow + u" AND timeline_events.source_id = "_s + firstSource
-                    + u" AND timeline_events.occurred_at = "_s + firstOccurred + u" AND timeline_events.title = "_s
-                    + firstTitle + u" AND timeline_events.detail = "_s + firstDetail
-                    + u" AND timeline_events.actor = 'health_service')"_s;
-                if (auto del = Storage::exec(m_db, u"DELETE "_s + ofTheDay + sameFirstScore,
-                        range + QVariantList { dayValue, prefix, occurredAt });
-                    !del)
-                    return del.error();
-                auto kept = Storage::exec(m_db, u"SELECT COUNT(*) "_s + ofTheDay, range);
-                if (!kept)
-                    return kept.error();
-                if (kept->next())
-                    summary.timelineEvents += kept->value(0).toLongLong();
-            }
-        }
-        Storage::BulkInserter timeline(m_db, u"timeline_events"_s,
-            { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s, u"source_id"_s,
-                u"actor"_s },
-            128);
-        for (std::size_t i = 0; i < previous.size(); ++i) {
-            const Scored &s = scored[i];
-            if (!previous[i] || !s.hasData)
-                continue;
-            const PreviousScore &p = *previous[i];
-            const double change = HealthFormulas::round1(s.score - p.score);
-            if (s.band == p.band && std::abs(change) < HealthRules::kTimelineMinChange)
-                continue;
-            const QString id = customerIds.at(qsizetype(i));
-            const QString title = u"Health score %1 from %2 (%3) to %4 (%5)"_s.arg(change < 0 ? u"fell"_s : u"rose"_s,
-                number1(p.score), Domain::enumName(p.band), number1(s.score), Domain::enumName(s.band));
-            const QVariantMap detail {
-                { u"score_date"_s, dateText(D) },
-                { u"score"_s, s.score },
-                { u"band"_s, Domain::enumName(s.band) },
-                { u"previous_score_date"_s, dateText(p.day) },
-                { u"previous_score"_s, p.score },
-                { u"previous_band"_s, Domain::enumName(p.band) },
-                { u"change"_s, change },
-                { u"config_version"_s, configs.at(configOf[i]).config.configVersion },
-            };
-            if (auto ok = timeline.add({ id, occurredAt, u"score_change"_s, title, Storage::Convert::toSql(detail),
-                    u"health_scores"_s, QString(prefix + id), u"health_service"_s });
+        if (lite) {
+            if (auto ok = writeTimelineSqlite(
+                    m_db, ids, index, customerIds, scored, previous, configs, configOf, D, occurred, summary);
                 !ok)
                 return ok.error();
-            ++summary.timelineEvents;
-        }
-        if (auto ok = timeline.flush(); !ok)
-            return ok.error();
-        // A customer's first score opens its health story on the timeline: one set-based INSERT … SELECT over the
-        // day's rows of customers without an earlier score (a first full recompute of 100k customers writes 100k
-        // events, so they are not built row by row here).
-        const QString firstSql = u"INSERT INTO timeline_events (customer_id, occurred_at, kind, title, detail, "
-                                 "source_table, source_id, actor) SELECT h.customer_id, "_s
-            + firstOccurred + u", 'score_change', "_s + firstTitle + u", "_s + firstDetail + u", 'health_scores', "_s
-            + firstSource + u", 'health_service' FROM health_scores h WHERE "_s
-            + firstScoreRow
-            // the events a whole-portfolio rerun kept above (nothing for a customer-scoped one: deleted above)
-            + u" AND NOT EXISTS (SELECT 1 FROM timeline_events t WHERE t.source_table = 'health_scores' AND "
-              "t.source_id = "_s
-            + firstSource + u" AND t.kind = 'score_change')"_s;
-        // In customer order: the events land in the (customer_id, ...) indexes of a large table as one sweep
-        // over their pages instead of one random page per event (measured: half the CPU of the insert).
-        const QString firstOrder = u" ORDER BY h.customer_id"_s;
-        const auto insertFirst = [&](const QStringList *chunk) -> Status {
-            QVariantList b { occurredAt, prefix, dayValue, prefix };
-            auto q = Storage::exec(m_db, firstSql + idFilter(u"h.customer_id"_s, chunk, b) + firstOrder, b);
-            if (!q)
-                return q.error();
-            summary.timelineEvents += std::max(0, q->numRowsAffected());
-            return {};
-        };
-        if (ids) {
-            for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
-                const QStringList chunk = ids->mid(at, kIdChunk);
-                if (auto ok = insertFirst(&chunk); !ok)
-                    return ok.error();
+        } else {
+            const QString firstOccurred = lite ? u"?"_s : u"CAST(? AS TIMESTAMPTZ)"_s;
+            const QString firstTitle = u"'Health score ' || "_s
+                + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
+                + u" || ' (' || h.band || '), first score'"_s;
+            const QString firstDetail = lite
+                ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
+                  "json('true'), 'config_version', h.config_version)"_s
+                : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
+                  "'first_score', TRUE, 'config_version', h.config_version)"_s;
+            const QString firstSource = u"CAST(? AS TEXT) || h.customer_id"_s;
+            const QString firstScoreRow = u"h.score_date = ? AND NOT EXISTS (SELECT 1 FROM health_scores e WHERE "
+                                          "e.customer_id = h.customer_id AND e.score_date < h.score_date)"_s;
+            if (ids) {
+                for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+                    QStringList sources;
+                    for (const QString &id : ids->mid(at, kIdChunk))
+                        sources << prefix + id;
+                    QVariantList b;
+                    const QString filter = idFilter(u"source_id"_s, &sources, b);
+                    auto del = Storage::exec(m_db,
+                        u"DELETE FROM timeline_events WHERE source_table = 'health_scores' AND kind = 'score_change'"_s
+                            + filter,
+                        b);
+                    if (!del)
+                        return del.error();
+                }
+            } else {
+                // '0' follows '/' in every collation we use, so [prefix, date + '0') is exactly the ids of this day.
+                // The first recompute of a day has nothing to replace: one index seek spares the DELETE's scan.
+                const QVariantList range { prefix, QString(dateText(D) + u'0') };
+                const QString ofTheDay = u"FROM timeline_events WHERE source_table = 'health_scores' AND kind = "
+                                         "'score_change' AND source_id >= ? AND source_id < ?"_s;
+                auto any = Storage::exec(m_db, u"SELECT 1 "_s + ofTheDay + u" LIMIT 1"_s, range);
+                if (!any)
+                    return any.error();
+                if (any->next()) {
+                    // A rerun keeps the first-score events it would write again unchanged (same row, same text, same
+                    // time: a past day, or the same moment) and replaces the rest; deleting and re-inserting 100k
+                    // identical events cost more than the whole scoring.
+                    const QString sameFirstScore = u" AND NOT EXISTS (SELECT 1 FROM health_scores h WHERE "
+                                                   "h.customer_id = timeline_events.customer_id AND "_s
+                        + firstScoreRow + u" AND timeline_events.source_id = "_s + firstSource
+                        + u" AND timeline_events.occurred_at = "_s + firstOccurred + u" AND timeline_events.title = "_s
+                        + firstTitle + u" AND timeline_events.detail = "_s + firstDetail
+                        + u" AND timeline_events.actor = 'health_service')"_s;
+                    if (auto del = Storage::exec(m_db, u"DELETE "_s + ofTheDay + sameFirstScore,
+                            range + QVariantList { dayValue, prefix, occurredAt });
+                        !del)
+                        return del.error();
+                    auto kept = Storage::exec(m_db, u"SELECT COUNT(*) "_s + ofTheDay, range);
+                    if (!kept)
+                        return kept.error();
+                    if (kept->next())
+                        summary.timelineEvents += kept->value(0).toLongLong();
+                }
             }
-        } else if (auto ok = insertFirst(nullptr); !ok) {
-            return ok.error();
+            Storage::BulkInserter timeline(m_db, u"timeline_events"_s,
+                { u"customer_id"_s, u"occurred_at"_s, u"kind"_s, u"title"_s, u"detail"_s, u"source_table"_s,
+                    u"source_id"_s, u"actor"_s },
+                128);
+            for (std::size_t i = 0; i < previous.size(); ++i) {
+                const Scored &s = scored[i];
+                if (!previous[i] || !s.hasData)
+                    continue;
+                const auto event = scoreChangeEvent(s, *previous[i], D, configs.at(configOf[i]).config.configVersion);
+                if (!event)
+                    continue;
+                const QString id = customerIds.at(qsizetype(i));
+                if (auto ok = timeline.add({ id, occurredAt, u"score_change"_s, event->title, event->detail,
+                        u"health_scores"_s, QString(prefix + id), u"health_service"_s });
+                    !ok)
+                    return ok.error();
+                ++summary.timelineEvents;
+            }
+            if (auto ok = timeline.flush(); !ok)
+                return ok.error();
+            // A customer's first score opens its health story on the timeline: one set-based INSERT … SELECT over the
+            // day's rows of customers without an earlier score (a first full recompute of 100k customers writes 100k
+            // events, so they are not built row by row here).
+            const QString firstSql = u"INSERT INTO timeline_events (customer_id, occurred_at, kind, title, detail, "
+                                     "source_table, source_id, actor) SELECT h.customer_id, "_s
+                + firstOccurred + u", 'score_change', "_s + firstTitle + u", "_s + firstDetail
+                + u", 'health_scores', "_s + firstSource + u", 'health_service' FROM health_scores h WHERE "_s
+                + firstScoreRow
+                // the events a whole-portfolio rerun kept above (nothing for a customer-scoped one: deleted above)
+                + u" AND NOT EXISTS (SELECT 1 FROM timeline_events t WHERE t.source_table = 'health_scores' AND "
+                  "t.source_id = "_s
+                + firstSource + u" AND t.kind = 'score_change')"_s;
+            // In customer order: the events land in the (customer_id, ...) indexes of a large table as one sweep
+            // over their pages instead of one random page per event (measured: half the CPU of the insert).
+            const QString firstOrder = u" ORDER BY h.customer_id"_s;
+            const auto insertFirst = [&](const QStringList *chunk) -> Status {
+                QVariantList b { occurredAt, prefix, dayValue, prefix };
+                auto q = Storage::exec(m_db, firstSql + idFilter(u"h.customer_id"_s, chunk, b) + firstOrder, b);
+                if (!q)
+                    return q.error();
+                summary.timelineEvents += std::max(0, q->numRowsAffected());
+                return {};
+            };
+            if (ids) {
+                for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
+                    const QStringList chunk = ids->mid(at, kIdChunk);
+                    if (auto ok = insertFirst(&chunk); !ok)
+                        return ok.error();
+                }
+            } else if (auto ok = insertFirst(nullptr); !ok) {
+                return ok.error();
+            }
         }
     }
     if (loader.cancelled())

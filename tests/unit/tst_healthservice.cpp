@@ -1183,6 +1183,146 @@ private Q_SLOTS:
         QCOMPARE(count(db, u"SELECT COUNT(*) FROM health_scores"_s), summary->scored);
     }
 
+    // The first-score event of every stored score says what the stored row says, exactly as the database renders
+    // it (printf / to_char for the title, json_object / jsonb_build_object for the detail): on SQLite the events
+    // are built in C++, and must stay byte-identical to what the SQL path writes.
+    void firstScoreEventsMatchTheStoredScores()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        Core::DemoPortfolio::Options options;
+        options.customers = 80;
+        options.usageEvents = 12000;
+        options.seed = 4242;
+        options.today = kDay;
+        Core::DemoPortfolio demo(db, options);
+        auto stats = demo.generate();
+        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
+        SQL(db, u"DELETE FROM health_scores"_s);
+
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        auto all = health.recomputeAll(kDay);
+        QVERIFY2(all.ok(), qPrintable(all.ok() ? QString() : all.error().toString()));
+        QVERIFY(all->scored > 50);
+        QCOMPARE(all->timelineEvents, all->scored);
+
+        const bool lite = db.dialect() == Storage::Dialect::Sqlite;
+        const QString title = u"'Health score ' || "_s
+            + (lite ? u"printf('%.1f', h.score)"_s : u"to_char(h.score, 'FM9990.0')"_s)
+            + u" || ' (' || h.band || '), first score'"_s;
+        const QString detail = lite
+            ? u"json_object('score_date', h.score_date, 'score', h.score, 'band', h.band, 'first_score', "
+              "json('true'), 'config_version', h.config_version)"_s
+            : u"jsonb_build_object('score_date', h.score_date::text, 'score', h.score, 'band', h.band, "
+              "'first_score', TRUE, 'config_version', h.config_version)"_s;
+        const QString matching = u"SELECT COUNT(*) FROM timeline_events t JOIN health_scores h ON "
+                                 "t.customer_id = h.customer_id AND t.source_id = '2026-06-15/' || h.customer_id "
+                                 "WHERE t.kind = 'score_change' AND t.source_table = 'health_scores' "
+                                 "AND t.actor = 'health_service' AND t.occurred_at = ? AND t.title = "_s
+            + title + u" AND t.detail = "_s + detail;
+        const QVariant now = Storage::Convert::toSql(clock.now());
+        QCOMPARE(count(db, matching, { now }), all->scored);
+        // The scores cover more than one band and many distinct values (the rendering is exercised, not one case).
+        QVERIFY(count(db, u"SELECT COUNT(DISTINCT band) FROM health_scores"_s) >= 2);
+        QVERIFY(count(db, u"SELECT COUNT(DISTINCT score) FROM health_scores"_s) >= 20);
+    }
+
+    // An identical rerun leaves the day's rows and events as they are (same ids, nothing rewritten); after one
+    // customer's data changed, a customer-scoped recompute replaces exactly that customer's row and event.
+    void rerunRewritesOnlyWhatChanged()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        Core::DemoPortfolio::Options options;
+        options.customers = 40;
+        options.usageEvents = 6000;
+        options.seed = 99;
+        options.today = kDay;
+        Core::DemoPortfolio demo(db, options);
+        auto stats = demo.generate();
+        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
+        SQL(db, u"DELETE FROM health_scores"_s);
+
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        auto first = health.recomputeAll(kDay);
+        QVERIFY(first.ok());
+        QVERIFY(first->scored > 20);
+        const auto rows = [&](const QString &sql) {
+            QStringList out;
+            auto q = Storage::exec(db, sql);
+            if (!q)
+                return QStringList { q.error().toString() };
+            while (q->next())
+                out << q->value(0).toString() + u'|' + q->value(1).toString() + u'|' + q->value(2).toString();
+            return out;
+        };
+        const QString scoresSql = u"SELECT customer_id, id, score FROM health_scores ORDER BY customer_id"_s;
+        const QString eventsSql = u"SELECT source_id, id, title FROM timeline_events WHERE kind = 'score_change' "
+                                  "AND source_table = 'health_scores' ORDER BY source_id"_s;
+        const QStringList scores = rows(scoresSql);
+        const QStringList events = rows(eventsSql);
+        QCOMPARE(scores.size(), first->scored);
+        QCOMPARE(events.size(), first->timelineEvents);
+
+        auto rerun = health.recomputeAll(kDay);
+        QVERIFY(rerun.ok());
+        QCOMPARE(rerun->timelineEvents, first->timelineEvents);
+        QCOMPARE(rows(scoresSql), scores);
+        QCOMPARE(rows(eventsSql), events);
+
+        // One scored customer's covering contracts stop paying (payment current → failed): its score moves, every
+        // other row and event stays as it was.
+        auto pick = Storage::exec(db,
+            u"SELECT h.customer_id FROM health_scores h WHERE EXISTS (SELECT 1 FROM contracts k WHERE "
+            "k.customer_id = h.customer_id AND k.deleted_at IS NULL AND k.status <> 'cancelled' AND k.start_date <= ? "
+            "AND k.end_date >= ? AND k.payment_status = 'current') AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
+            "k.customer_id = h.customer_id AND k.deleted_at IS NULL AND k.status <> 'cancelled' AND k.start_date <= ? "
+            "AND k.end_date >= ? AND k.payment_status = 'failed') ORDER BY h.customer_id LIMIT 1"_s,
+            { kDay.toString(Qt::ISODate), kDay.toString(Qt::ISODate), kDay.toString(Qt::ISODate),
+                kDay.toString(Qt::ISODate) });
+        QVERIFY(pick.ok());
+        QVERIFY(pick->next());
+        const QString id = pick->value(0).toString();
+        SQL(db, u"UPDATE contracts SET payment_status = 'failed' WHERE customer_id = ?"_s, { id });
+        auto one = health.recomputeCustomers({ id }, kDay);
+        QVERIFY2(one.ok(), qPrintable(one.ok() ? QString() : one.error().toString()));
+        QCOMPARE(one->timelineEvents, 1);
+        const QStringList scoresAfter = rows(scoresSql);
+        const QStringList eventsAfter = rows(eventsSql);
+        QCOMPARE(scoresAfter.size(), scores.size());
+        QCOMPARE(eventsAfter.size(), events.size());
+        const QString rowPrefix = id + u'|';
+        const QString eventPrefix = u"2026-06-15/"_s + id + u'|';
+        qsizetype changedScores = 0;
+        for (qsizetype i = 0; i < scores.size(); ++i) {
+            if (!scores.at(i).startsWith(rowPrefix)) {
+                QCOMPARE(scoresAfter.at(i), scores.at(i));
+                continue;
+            }
+            ++changedScores;
+            QCOMPARE(scoresAfter.at(i).section(u'|', 0, 1), scores.at(i).section(u'|', 0, 1)); // same row, upserted
+            QVERIFY(scoresAfter.at(i).section(u'|', 2).toDouble() < scores.at(i).section(u'|', 2).toDouble());
+        }
+        QCOMPARE(changedScores, 1);
+        qsizetype changedEvents = 0;
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            if (!events.at(i).startsWith(eventPrefix)) {
+                QCOMPARE(eventsAfter.at(i), events.at(i));
+                continue;
+            }
+            ++changedEvents;
+            QVERIFY(eventsAfter.at(i) != events.at(i)); // replaced by the event of the new score
+            QVERIFY(eventsAfter.at(i).endsWith(u"first score"_s));
+        }
+        QCOMPARE(changedEvents, 1);
+    }
+
     // The whole-portfolio recompute (one GROUP BY query per component, rows in customer order) stores exactly
     // what recomputing the customers one at a time stores: the same scores, components and timeline events, on
     // a first day (every score a first score) and on the next (band changes and big moves against it).
