@@ -66,6 +66,47 @@ class TestCsvImporter : public QObject
         QVERIFY(report->committed);
     }
 
+    // usage_daily as text rows, in key order.
+    QStringList dailyUsage()
+    {
+        QStringList rows;
+        auto q = Storage::exec(db(),
+            u"SELECT customer_id, day, feature, events, active_users, quantity FROM usage_daily "
+            "ORDER BY customer_id, day, feature"_s);
+        while (q && q->next()) {
+            QDate day;
+            Storage::Convert::fromSql(q->value(1), day);
+            rows << u"%1 %2 '%3' %4 %5 %6"_s
+                        .arg(q->value(0).toString(), day.toString(Qt::ISODate), q->value(2).toString(),
+                            q->value(3).toString(), q->value(4).toString())
+                        .arg(q->value(5).toDouble());
+        }
+        return rows;
+    }
+
+    // usage_daily as HealthService::rebuildDailyUsage() computes it from every event (April to June 2026).
+    QStringList rebuiltDailyUsage()
+    {
+        Core::HealthService health(db(), m_clock);
+        auto done = health.rebuildDailyUsage(QDate(2026, 4, 1), QDate(2026, 6, 30));
+        return done ? dailyUsage() : QStringList { done.error().toString() };
+    }
+
+    // A table's indexes with their definitions.
+    QStringList indexes(const QString &table)
+    {
+        const bool sqlite = db().dialect() == Storage::Dialect::Sqlite;
+        auto q = Storage::exec(db(),
+            sqlite ? u"SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                     "ORDER BY name"_s
+                   : u"SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ? ORDER BY indexname"_s,
+            { table });
+        QStringList list;
+        while (q && q->next())
+            list << q->value(0).toString() + u": "_s + q->value(1).toString();
+        return list;
+    }
+
 private Q_SLOTS:
     void init()
     {
@@ -426,6 +467,156 @@ private Q_SLOTS:
                 u"acme 2026-05-01 'reports' 1 1 0.5"_s, u"acme 2026-05-03 '' 1 1 4"_s, u"initech 2026-05-02 '' 1 1 1"_s,
                 u"initech 2026-05-02 'dashboard' 1 1 1"_s, u"initech 2026-05-20 '' 2 1 2"_s,
                 u"initech 2026-05-20 'reports' 2 1 2"_s }));
+    }
+
+    // Files big enough that the importer builds usage_events' indexes after the rows (SQLite, more rows than the table
+    // held), with every (customer, day) touched many times and out of order: usage_daily still equals a full rebuild,
+    // the day counts are the ones the file holds, and the indexes are back as they were.
+    void largeUsageImportsKeepDailyUsageExact()
+    {
+        importCustomersFixture();
+        const QStringList indexesBefore = indexes(u"usage_events"_s);
+        QVERIFY(indexesBefore.size() >= 2);
+        const char *const customers[] = { "acme", "globex", "initech" };
+        const char *const features[] = { "dashboard", "", "reports", "export" };
+        QHash<QString, int> expectedPerDay; // "customer day" → events
+        const auto file = [&](int rows, int firstDay, int days, quint32 seed) {
+            QByteArray csv = "customer_id,occurred_at,event_type,feature,user_ref,quantity\n"_ba;
+            quint32 x = seed;
+            for (int i = 0; i < rows; ++i) {
+                x = x * 1664525u + 1013904223u; // a fixed pseudo-random walk over customers, days and hours
+                const char *customer = customers[(x >> 8) % 3];
+                const int day = firstDay + int((x >> 12) % quint32(days));
+                const QByteArray date = "2026-05-" + QByteArray::number(day).rightJustified(2, '0');
+                csv += customer + ","_ba + date + "T" + QByteArray::number((x >> 20) % 24).rightJustified(2, '0') + ":"
+                    + QByteArray::number(i % 60).rightJustified(2, '0') + ":00Z,login," + features[(x >> 4) % 4] + ",u"
+                    + QByteArray::number((x >> 16) % 7) + "," + QByteArray::number((x >> 24) % 4) + ".25\n";
+                ++expectedPerDay[QString::fromLatin1(customer) + u' ' + QString::fromLatin1(date)];
+            }
+            return csv;
+        };
+        // Fresh days into an empty table; fresh days again, now with 6,000 rows stored (the indexes go once the
+        // import has written as many); then days that already hold events (usage_daily recomputed in SQL).
+        const QList<QByteArray> files { file(6000, 1, 10, 7), file(7000, 11, 10, 11), file(5000, 5, 12, 13) };
+        qint64 total = 0;
+        for (const QByteArray &csv : files) {
+            auto report = m_importer->importCsv(csv, options(ImportKind::UsageEvents));
+            QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+            QVERIFY(report->committed);
+            total += report->inserted;
+            QCOMPARE(count(db(), u"usage_events"_s), total);
+            QCOMPARE(indexes(u"usage_events"_s), indexesBefore);
+            const QStringList imported = dailyUsage();
+            QCOMPARE(imported, rebuiltDailyUsage());
+        }
+        QCOMPARE(total, 18000);
+        for (auto it = expectedPerDay.cbegin(); it != expectedPerDay.cend(); ++it) {
+            const QStringList key = it.key().split(u' ');
+            auto q = Storage::exec(db(),
+                u"SELECT events FROM usage_daily WHERE customer_id = ? AND day = ? AND feature = ''"_s,
+                { key.at(0), Storage::Convert::toSql(QDate::fromString(key.at(1), Qt::ISODate)) });
+            QVERIFY(q && q->next());
+            QCOMPARE(q->value(0).toInt(), it.value());
+        }
+    }
+
+    // An import that fails on its last line writes nothing: the events, usage_daily, the customers and every index
+    // are as before — also when the importer had set the indexes aside for a big file.
+    void bigFileFailingOnItsLastLineChangesNothing_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QByteArray>("csv");
+        QByteArray usage = "customer_id,occurred_at,event_type,feature,user_ref,quantity\n"_ba;
+        for (int i = 0; i < 5000; ++i)
+            usage += (i % 2 ? "acme" : "initech") + ",2026-06-"_ba
+                + QByteArray::number(1 + i % 9).rightJustified(2, '0') + "T10:00:00Z,login,dashboard,u"
+                + QByteArray::number(i % 5) + ",1\n";
+        QTest::addRow("usage, unknown customer")
+            << int(ImportKind::UsageEvents) << (usage + "nobody,2026-06-01,x,,,1\n");
+        QTest::addRow("usage, bad quantity") << int(ImportKind::UsageEvents) << (usage + "acme,2026-06-01,x,,,-1\n");
+        QByteArray customers = "id,name,tier,arr\n"_ba;
+        for (int i = 0; i < 5000; ++i)
+            customers += "bulk-" + QByteArray::number(i) + ",Bulk " + QByteArray::number(i) + ",smb,"
+                + QByteArray::number(i * 10) + "\n";
+        QTest::addRow("customers, duplicate id") << int(ImportKind::Customers) << (customers + "bulk-7,Again,smb,1\n");
+    }
+
+    void bigFileFailingOnItsLastLineChangesNothing()
+    {
+        QFETCH(int, kind);
+        QFETCH(QByteArray, csv);
+        importCustomersFixture();
+        auto first = m_importer->importCsv("customer_id,occurred_at,event_type,feature,user_ref,quantity\n"
+                                           "acme,2026-06-01T09:00:00Z,login,dashboard,u1,1\n"
+                                           "initech,2026-06-02T09:00:00Z,login,,u2,3\n"_ba,
+            options(ImportKind::UsageEvents));
+        QVERIFY(first && first->committed);
+        const QStringList dailyBefore = dailyUsage();
+        const QStringList eventIndexes = indexes(u"usage_events"_s);
+        const QStringList customerIndexes = indexes(u"customers"_s);
+        const qint64 events = count(db(), u"usage_events"_s);
+        const qint64 customers = count(db(), u"customers"_s);
+
+        auto report = m_importer->importCsv(csv, options(ImportKind(kind)));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QVERIFY(!report->committed);
+        QCOMPARE(report->errorCount, 1);
+        QCOMPARE(report->errors.first().line, report->read + 1); // the header is line 1
+        QCOMPARE(report->inserted, 0);
+        QCOMPARE(report->dailyUsageRowsRebuilt, 0);
+        QCOMPARE(count(db(), u"usage_events"_s), events);
+        QCOMPARE(count(db(), u"customers"_s), customers);
+        QCOMPARE(dailyUsage(), dailyBefore);
+        QCOMPARE(indexes(u"usage_events"_s), eventIndexes);
+        QCOMPARE(indexes(u"customers"_s), customerIndexes);
+    }
+
+    // The importer checks usage events' customers itself (SQLite's per-row foreign key lookups are off during the
+    // import): a deleted customer's events are refused, and afterwards the connection enforces foreign keys again —
+    // deleting a customer removes its events, an event for no customer is refused.
+    void usageImportKeepsForeignKeys()
+    {
+        importCustomersFixture();
+        QVERIFY(Storage::exec(db(), u"UPDATE customers SET deleted_at = created_at WHERE id = 'globex'"_s));
+        auto report = m_importer->importCsv("customer_id,occurred_at,event_type\n"
+                                            "acme,2026-05-01T10:00:00Z,login\nglobex,2026-05-01T10:00:00Z,login\n"_ba,
+            options(ImportKind::UsageEvents, ImportMode::Insert, true));
+        QVERIFY(report && report->committed);
+        QCOMPARE(report->inserted, 1);
+        QCOMPARE(report->errors.first().message, u"no customer with id 'globex'"_s);
+        report = m_importer->importCsv("customer_id,occurred_at,event_type\ninitech,2026-05-02T10:00:00Z,login\n"_ba,
+            options(ImportKind::UsageEvents));
+        QVERIFY(report && report->committed);
+        QCOMPARE(count(db(), u"usage_daily"_s, u"customer_id = 'initech'"_s), 1);
+
+        QVERIFY(Storage::exec(db(), u"DELETE FROM customers WHERE id = 'initech'"_s));
+        QCOMPARE(count(db(), u"usage_events"_s, u"customer_id = 'initech'"_s), 0);
+        QCOMPARE(count(db(), u"usage_daily"_s, u"customer_id = 'initech'"_s), 0);
+        QCOMPARE(count(db(), u"usage_events"_s, u"customer_id = 'acme'"_s), 1);
+        QVERIFY(!Storage::exec(db(),
+            u"INSERT INTO usage_events (customer_id, occurred_at, event_type) VALUES ('nobody', ?, 'x')"_s,
+            { Storage::Convert::toSql(m_clock.now()) }));
+    }
+
+    // A customers file bigger than the table: the portfolio's indexes are built after the rows and answer as before.
+    void bigCustomersImportKeepsItsIndexes()
+    {
+        importCustomersFixture();
+        const QStringList before = indexes(u"customers"_s);
+        QByteArray csv = "id,name,tier,arr,owner,renewal_date\n"_ba;
+        static const char *const tiers[] = { "strategic", "enterprise", "mid_market", "smb" };
+        for (int i = 0; i < 5000; ++i)
+            csv += "bulk-" + QByteArray::number(i) + ",Bulk " + QByteArray::number(i) + "," + tiers[i % 4] + ","
+                + QByteArray::number(i) + ",csm" + QByteArray::number(i % 7) + ",2027-0" + QByteArray::number(1 + i % 9)
+                + "-01\n";
+        auto report = m_importer->importCsv(csv, options(ImportKind::Customers));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QVERIFY(report->committed);
+        QCOMPARE(report->inserted, 5000);
+        QCOMPARE(indexes(u"customers"_s), before);
+        QCOMPARE(count(db(), u"customers"_s, u"tier = 'smb' AND deleted_at IS NULL"_s), 1250 + 1); // + globex
+        QCOMPARE(count(db(), u"customers"_s, u"owner = 'csm3' AND deleted_at IS NULL"_s), 714);
+        QCOMPARE(count(db(), u"customers"_s, u"lower(name) = 'bulk 4321' AND deleted_at IS NULL"_s), 1);
     }
 
     void usageTimes_data()
