@@ -664,7 +664,9 @@ Result<Storage::Page<PlanSummary>> OnboardingService::plans(const PlanQuery &que
         q.filters << Storage::Filter { u"owner"_s, Storage::Filter::Op::Eq, query.owner };
     if (query.status)
         q.filters << Storage::Filter { u"status"_s, Storage::Filter::Op::Eq, toSql(*query.status) };
-    q.extraCondition = u"customer_id IN (SELECT id FROM customers WHERE deleted_at IS NULL)"_s;
+    // Correlated: an IN (SELECT id …) list would be built from every live customer for each call.
+    q.extraCondition = u"EXISTS (SELECT 1 FROM customers c WHERE c.id = onboarding_plans.customer_id AND "
+                       u"c.deleted_at IS NULL)"_s;
     if (query.openOnly)
         q.extraCondition += u" AND status IN "_s + OpenPlanStatuses;
     auto page = Storage::OnboardingPlanRepository(m_db).list(q);

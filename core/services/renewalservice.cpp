@@ -109,13 +109,15 @@ Scope renewalScope(
 {
     Scope s;
     QStringList parts { u"deleted_at IS NULL"_s };
-    QString customers = u"SELECT id FROM customers WHERE deleted_at IS NULL"_s;
+    // A correlated EXISTS, not customer_id IN (SELECT id …): SQLite builds the IN list from every live customer for
+    // each statement, which made one customer's renewals cost as much as the whole portfolio's.
+    QString customers = u"SELECT 1 FROM customers c WHERE c.id = renewals.customer_id AND c.deleted_at IS NULL"_s;
     QVariantList customerBindings;
     if (tier) {
-        customers += u" AND tier = ?"_s;
+        customers += u" AND c.tier = ?"_s;
         customerBindings << toSql(*tier);
     }
-    parts << u"customer_id IN (%1)"_s.arg(customers);
+    parts << u"EXISTS (%1)"_s.arg(customers);
     s.bindings << customerBindings;
     if (from.isValid()) {
         parts << u"renewal_date >= ?"_s;
