@@ -110,7 +110,7 @@ const QList<Column<TrainingSession>> &TableTraits<TrainingSession>::columns()
         column(u"customer_id"_s, &TrainingSession::customerId, Immutable),
         column(u"module_id"_s, &TrainingSession::moduleId),
         column(u"title"_s, &TrainingSession::title),
-        column(u"scheduled_at"_s, &TrainingSession::scheduledAt),
+        column(u"scheduled_at"_s, &TrainingSession::scheduledAt, NotNull),
         column(u"duration_minutes"_s, &TrainingSession::durationMinutes),
         column(u"trainer"_s, &TrainingSession::trainer),
         column(u"location"_s, &TrainingSession::location),

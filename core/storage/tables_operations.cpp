@@ -67,7 +67,7 @@ const QList<Column<TimelineEvent>> &TableTraits<TimelineEvent>::columns()
     static const QList<Column<TimelineEvent>> list {
         column(u"id"_s, &TimelineEvent::id, KeyColumn | GeneratedKey),
         column(u"customer_id"_s, &TimelineEvent::customerId, Immutable),
-        column(u"occurred_at"_s, &TimelineEvent::occurredAt),
+        column(u"occurred_at"_s, &TimelineEvent::occurredAt, NotNull),
         column(u"kind"_s, &TimelineEvent::kind),
         column(u"title"_s, &TimelineEvent::title),
         column(u"detail"_s, &TimelineEvent::detail),

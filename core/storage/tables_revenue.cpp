@@ -15,7 +15,7 @@ const QList<Column<Renewal>> &TableTraits<Renewal>::columns()
         column(u"id"_s, &Renewal::id, KeyColumn | GeneratedKey),
         column(u"customer_id"_s, &Renewal::customerId, Immutable),
         column(u"contract_id"_s, &Renewal::contractId), // ON DELETE SET NULL, and may be linked later
-        column(u"renewal_date"_s, &Renewal::renewalDate),
+        column(u"renewal_date"_s, &Renewal::renewalDate, NotNull),
         column(u"arr_current"_s, &Renewal::arrCurrent),
         column(u"arr_proposed"_s, &Renewal::arrProposed),
         column(u"probability"_s, &Renewal::probability),
@@ -57,7 +57,7 @@ const QList<Column<ArrMovement>> &TableTraits<ArrMovement>::columns()
     static const QList<Column<ArrMovement>> list {
         column(u"id"_s, &ArrMovement::id, KeyColumn | GeneratedKey),
         column(u"customer_id"_s, &ArrMovement::customerId, Immutable),
-        column(u"movement_date"_s, &ArrMovement::movementDate),
+        column(u"movement_date"_s, &ArrMovement::movementDate, NotNull),
         column(u"kind"_s, &ArrMovement::kind),
         column(u"amount"_s, &ArrMovement::amount),
         column(u"arr_before"_s, &ArrMovement::arrBefore),

@@ -38,7 +38,7 @@ const QList<Column<SupportTicket>> &TableTraits<SupportTicket>::columns()
         column(u"assigned_team"_s, &SupportTicket::assignedTeam),
         column(u"category"_s, &SupportTicket::category),
         column(u"tags"_s, &SupportTicket::tags),
-        column(u"opened_at"_s, &SupportTicket::openedAt),
+        column(u"opened_at"_s, &SupportTicket::openedAt, NotNull),
         column(u"first_response_at"_s, &SupportTicket::firstResponseAt),
         column(u"resolved_at"_s, &SupportTicket::resolvedAt),
         column(u"closed_at"_s, &SupportTicket::closedAt),
@@ -60,7 +60,7 @@ const QList<Column<TicketComment>> &TableTraits<TicketComment>::columns()
         column(u"author"_s, &TicketComment::author),
         column(u"is_public"_s, &TicketComment::isPublic),
         column(u"body"_s, &TicketComment::body),
-        column(u"commented_at"_s, &TicketComment::commentedAt),
+        column(u"commented_at"_s, &TicketComment::commentedAt, NotNull),
     };
     return list;
 }
