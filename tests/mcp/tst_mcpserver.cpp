@@ -881,12 +881,22 @@ private Q_SLOTS:
             session, req(1, u"tools/call"_s, callParams(u"echo_text"_s, { { u"text"_s, u"one"_s } })), first);
         QCOMPARE(first->responses().size(), 0); // cost unknown: it went to a reader
         QTRY_COMPARE(first->responses().size(), 1);
-        auto second = std::make_shared<RecordingChannel>();
-        m_server->handleMessage(
-            session, req(2, u"tools/call"_s, callParams(u"echo_text"_s, { { u"text"_s, u"two"_s } })), second);
-        QCOMPARE(second->responses().size(), 1);
-        QCOMPARE(second->responses().constFirst().value(u"result"_s).toObject().value(u"structuredContent"_s),
-            QJsonValue(QJsonObject { { u"text"_s, u"two"_s } }));
+        // Its measured cost (a moving average) falls under the threshold within a few calls; a busy machine may
+        // stretch one measurement, so give it some.
+        bool inlineAnswer = false;
+        for (int i = 0; i < 200 && !inlineAnswer; ++i) {
+            auto next = std::make_shared<RecordingChannel>();
+            m_server->handleMessage(
+                session, req(2 + i, u"tools/call"_s, callParams(u"echo_text"_s, { { u"text"_s, u"two"_s } })), next);
+            inlineAnswer = next->responses().size() == 1;
+            if (!inlineAnswer) {
+                QTRY_COMPARE(next->responses().size(), 1);
+                continue;
+            }
+            QCOMPARE(next->responses().constFirst().value(u"result"_s).toObject().value(u"structuredContent"_s),
+                QJsonValue(QJsonObject { { u"text"_s, u"two"_s } }));
+        }
+        QVERIFY2(inlineAnswer, "a 1 µs tool was never answered on the server's thread");
     }
 
     void toolStorageErrorLeaksNoSql()

@@ -1041,8 +1041,7 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
     QThreadStorage<Core::Services *> *readerServices = onReader ? &m_readerServices : nullptr;
     (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices] {
         const Tool &tool = call.tool->tool;
-        QElapsedTimer timer;
-        timer.start();
+        QElapsedTimer timer; // the handler's own time: not the thread's first Services or connection
         ToolAnswer answer;
         {
             std::optional<Core::Services> own;
@@ -1064,6 +1063,7 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
                       anchor->post([sessionId, key, logger, level, data](
                                        Server *server) { server->sendToolLog(sessionId, key, logger, level, data); });
                   };
+            timer.start();
             const ToolResult result = tool.handler(toolCall);
             const qint64 elapsedNs = timer.nsecsElapsed();
             answer = answerOf(tool, result);
