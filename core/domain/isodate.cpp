@@ -19,10 +19,10 @@ int digits(QStringView text, qsizetype at, int count)
     return value;
 }
 
-void writeDigits(QChar *out, int value, int width)
+void writeDigits(char16_t *out, int value, int width)
 {
     for (int i = width - 1; i >= 0; --i) {
-        out[i] = QChar(char16_t(u'0' + value % 10));
+        out[i] = char16_t(u'0' + value % 10);
         value /= 10;
     }
 }
@@ -39,18 +39,49 @@ QDate exactDate(QStringView text)
 
 } // namespace
 
+bool writeIsoDate(char16_t *out, QDate date)
+{
+    int y = 0, m = 0, d = 0;
+    date.getDate(&y, &m, &d);
+    if (!date.isValid() || y < 1 || y > 9999)
+        return false;
+    writeDigits(out, y, 4);
+    out[4] = u'-';
+    writeDigits(out + 5, m, 2);
+    out[7] = u'-';
+    writeDigits(out + 8, d, 2);
+    return true;
+}
+
+bool writeIsoDateTime(char16_t *out, const QDateTime &time)
+{
+    if (!time.isValid())
+        return false;
+    // The same text as toUTC().toString(Qt::ISODateWithMs), from the milliseconds since the epoch.
+    constexpr qint64 msPerDay = 86'400'000;
+    const qint64 ms = time.toMSecsSinceEpoch();
+    const qint64 days = ms / msPerDay - (ms % msPerDay < 0 ? 1 : 0);
+    const int msInDay = int(ms - days * msPerDay);
+    if (!writeIsoDate(out, QDate::fromJulianDay(days + 2440588))) // 1970-01-01
+        return false;
+    out[10] = u'T';
+    writeDigits(out + 11, msInDay / 3'600'000, 2);
+    out[13] = u':';
+    writeDigits(out + 14, msInDay / 60'000 % 60, 2);
+    out[16] = u':';
+    writeDigits(out + 17, msInDay / 1000 % 60, 2);
+    out[19] = u'.';
+    writeDigits(out + 20, msInDay % 1000, 3);
+    out[23] = u'Z';
+    return true;
+}
+
 QString isoDate(QDate date)
 {
-    if (!date.isValid() || date.year() < 1 || date.year() > 9999)
+    char16_t text[10];
+    if (!writeIsoDate(text, date))
         return date.toString(Qt::ISODate);
-    QString out(10, Qt::Uninitialized);
-    QChar *p = out.data();
-    writeDigits(p, date.year(), 4);
-    p[4] = u'-';
-    writeDigits(p + 5, date.month(), 2);
-    p[7] = u'-';
-    writeDigits(p + 8, date.day(), 2);
-    return out;
+    return QStringView(text, 10).toString();
 }
 
 QDate fromIsoDate(QStringView text)

@@ -13,6 +13,7 @@
 #include <QUuid>
 
 #include "columns.h"
+#include "isodate.h"
 #include "sql.h"
 #include "sqlitehandle.h"
 
@@ -44,26 +45,6 @@ bool isNullForSql(const QVariant &value)
     default:
         return false;
     }
-}
-
-void writeDigits(char16_t *out, int value, int width)
-{
-    for (int i = width - 1; i >= 0; --i) {
-        out[i] = char16_t(u'0' + value % 10);
-        value /= 10;
-    }
-}
-
-// yyyy-MM-dd (years 1..9999) into out[0..9].
-void writeIsoDate(char16_t *out, QDate date)
-{
-    int y = 0, m = 0, d = 0;
-    date.getDate(&y, &m, &d);
-    writeDigits(out, y, 4);
-    out[4] = u'-';
-    writeDigits(out + 5, m, 2);
-    out[7] = u'-';
-    writeDigits(out + 8, d, 2);
 }
 
 // Statements stay well below PostgreSQL's 65535 parameters per statement (and any old SQLite's 999 is checked
@@ -270,42 +251,22 @@ void BulkInserter::add(bool value)
 
 void BulkInserter::add(QDate date)
 {
-    if (!m_sqlite || !date.isValid() || date.year() < 1 || date.year() > 9999) {
+    char16_t text[10];
+    if (!m_sqlite || !Domain::writeIsoDate(text, date)) {
         addValue(Convert::toSql(date));
         return;
     }
-    char16_t text[10];
-    writeIsoDate(text, date);
     appendText(QStringView(text, 10));
 }
 
 void BulkInserter::add(const QDateTime &time)
 {
-    if (!m_sqlite || !time.isValid()) {
-        addValue(Convert::toSql(time));
-        return;
-    }
     // Convert::toSql(QDateTime) is toUTC().toString(Qt::ISODateWithMs); the same text without a QString.
-    constexpr qint64 msPerDay = 86'400'000;
-    const qint64 ms = time.toMSecsSinceEpoch();
-    const qint64 days = ms / msPerDay - (ms % msPerDay < 0 ? 1 : 0);
-    const int msInDay = int(ms - days * msPerDay);
-    const QDate date = QDate::fromJulianDay(days + 2440588); // 1970-01-01
-    if (date.year() < 1 || date.year() > 9999) {
+    char16_t text[24];
+    if (!m_sqlite || !Domain::writeIsoDateTime(text, time)) {
         addValue(Convert::toSql(time));
         return;
     }
-    char16_t text[24];
-    writeIsoDate(text, date);
-    text[10] = u'T';
-    writeDigits(text + 11, msInDay / 3'600'000, 2);
-    text[13] = u':';
-    writeDigits(text + 14, msInDay / 60'000 % 60, 2);
-    text[16] = u':';
-    writeDigits(text + 17, msInDay / 1000 % 60, 2);
-    text[19] = u'.';
-    writeDigits(text + 20, msInDay % 1000, 3);
-    text[23] = u'Z';
     appendText(QStringView(text, 24));
 }
 
