@@ -100,6 +100,17 @@ void appendJsonString(QByteArray &out, QByteArrayView utf8)
     out += '"';
 }
 
+// The integer a numeric request id holds, when a double holds it exactly (|n| < 2^53); nothing otherwise.
+std::optional<qint64> exactInteger(const QJsonValue &id)
+{
+    if (!id.isDouble())
+        return std::nullopt;
+    const double number = id.toDouble();
+    if (std::trunc(number) != number || std::abs(number) >= 9.007199254740992e15)
+        return std::nullopt;
+    return qint64(number);
+}
+
 // A request id (a string or an integer, isValidRequestId()) as JSON.
 QByteArray idJson(const QJsonValue &id)
 {
@@ -108,9 +119,8 @@ QByteArray idJson(const QJsonValue &id)
         appendJsonString(out, id.toString().toUtf8());
         return out;
     }
-    const double number = id.toDouble();
-    if (std::abs(number) < 9.007199254740992e15)
-        return QByteArray::number(qint64(number));
+    if (const std::optional<qint64> integer = exactInteger(id))
+        return QByteArray::number(*integer);
     // Beyond 2^53 a JSON number is written as Qt writes it (what the client sent, as far as a double holds it).
     const QByteArray array = QJsonDocument(QJsonArray { id }).toJson(QJsonDocument::Compact);
     return array.sliced(1, array.size() - 2);
@@ -126,10 +136,9 @@ QString requestKey(const QJsonValue &id)
     if (id.isString())
         return u"s:"_s + id.toString();
     // Valid ids are integers (isValidRequestId()); the shortest digits of anything else, which is refused anyway.
-    const double number = id.toDouble();
-    if (std::trunc(number) == number && std::abs(number) < 9.007199254740992e15)
-        return u"n:"_s + QString::number(qint64(number));
-    return u"n:"_s + QString::number(number, 'g', 17);
+    if (const std::optional<qint64> integer = exactInteger(id))
+        return u"n:"_s + QString::number(*integer);
+    return u"n:"_s + QString::number(id.toDouble(), 'g', 17);
 }
 
 // MCP basic: "the ID MUST be a string or integer" (and not null).
