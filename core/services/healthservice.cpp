@@ -255,6 +255,15 @@ QString placeholders(qsizetype count)
 }
 
 // " AND <column> IN (?, ...)" for a chunk of ids (nothing for the whole portfolio), bindings appended.
+// The timeline source ids (`prefix` + customer id) of the chunk of `ids` that starts at `at`.
+QStringList sourceIds(const QStringList &ids, qsizetype at, const QString &prefix)
+{
+    QStringList sources;
+    for (const QString &id : ids.mid(at, kIdChunk))
+        sources << prefix + id;
+    return sources;
+}
+
 QString idFilter(const QString &column, const QStringList *chunk, QVariantList &bindings)
 {
     if (!chunk)
@@ -1319,9 +1328,7 @@ Status writeTimelineSqlite(const Storage::Database &db, const QStringList *ids, 
                            "WHERE source_table = 'health_scores' AND kind = 'score_change'"_s;
     if (ids) {
         for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
-            QStringList sources;
-            for (const QString &id : ids->mid(at, kIdChunk))
-                sources << prefix + id;
+            const QStringList sources = sourceIds(*ids, at, prefix);
             QVariantList b;
             auto q = Storage::exec(db, select + idFilter(u"source_id"_s, &sources, b), b);
             if (!q)
@@ -1670,9 +1677,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
                                           "e.customer_id = h.customer_id AND e.score_date < h.score_date)"_s;
             if (ids) {
                 for (qsizetype at = 0; at < ids->size(); at += kIdChunk) {
-                    QStringList sources;
-                    for (const QString &id : ids->mid(at, kIdChunk))
-                        sources << prefix + id;
+                    const QStringList sources = sourceIds(*ids, at, prefix);
                     QVariantList b;
                     const QString filter = idFilter(u"source_id"_s, &sources, b);
                     auto del = Storage::exec(m_db,
