@@ -15,12 +15,11 @@
 #include <QTimer>
 
 #include "accesstoken.h"
-#include "agentactivitypanel.h"
 #include "clock.h"
 #include "customerservice.h"
 #include "database.h"
 #include "demoportfolio.h"
-#include "desktopapprovalgate.h"
+#include "desktopcomposition.h"
 #include "keychainsecretstore.h"
 #include "mainwindow.h"
 #include "mcphost.h"
@@ -39,8 +38,8 @@ Application::~Application()
     // Views go before the services they observe, services before the database they use; the MCP thread is
     // joined before the database goes.
     m_mcp.reset();
-    m_approvals.reset(); // denies prompts still open (the server is gone; nobody waits for them)
-    m_window.reset();
+    m_window = nullptr;
+    m_desktop.reset(); // denies prompts still open (the server is gone; nobody waits for them), closes the window
     m_customers.reset();
     m_database.reset();
 }
@@ -192,15 +191,9 @@ void Application::openWindow()
 {
     if (!m_clock)
         m_clock = std::make_unique<Core::SystemClock>();
-    m_window = std::make_unique<Ui::MainWindow>(*m_customers, m_database->url().toDisplayString());
-    // The panel reads the audit through its own service on this (the GUI) thread; the MCP thread records.
-    m_agentPanel = new Ui::AgentActivityPanel(*m_database, *m_clock);
-    m_window->addAgentDock(m_agentPanel);
-    m_approvals = std::make_unique<DesktopApprovals>(m_window.get());
-    // Closing the window answers what is still held, while the MCP thread still runs to record the denials.
-    connect(m_window.get(), &Ui::MainWindow::closing, this,
-        [this] { m_approvals->closeAll(DesktopApprovals::closedReason()); });
-    connect(m_window.get(), &Ui::MainWindow::settingsRequested, this, &Application::openSettings);
+    m_desktop = std::make_unique<DesktopComposition>(*m_database, *m_customers, *m_clock);
+    m_window = &m_desktop->window();
+    connect(m_window, &Ui::MainWindow::settingsRequested, this, &Application::openSettings);
     setMcpStatus(tr("MCP: starting…"));
     m_window->show();
 }
@@ -253,7 +246,7 @@ void Application::openSettings()
         m_settingsDialog->activateWindow();
         return;
     }
-    m_settingsDialog = new Ui::SettingsDialog(loadMcpSettings(), m_window.get());
+    m_settingsDialog = new Ui::SettingsDialog(loadMcpSettings(), m_window);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     m_settingsDialog->mcpPage()->setToken(m_mcpToken);
     m_settingsDialog->mcpPage()->setServerStatus(m_mcpStatus);
@@ -277,7 +270,7 @@ void Application::makeNewMcpToken()
 {
     const QString token = Mcp::AccessToken::generate();
     secrets().writeSecret(Mcp::AccessToken::secretKey(), token, [this, token](Core::Status stored) {
-        QWidget *parent = m_settingsDialog ? static_cast<QWidget *>(m_settingsDialog.data()) : m_window.get();
+        QWidget *parent = m_settingsDialog ? static_cast<QWidget *>(m_settingsDialog.data()) : m_window;
         if (!stored) {
             QMessageBox::warning(parent, tr("New MCP token"),
                 tr("The keyring refused the new token (%1). The current token stays in use.")
@@ -366,23 +359,18 @@ void Application::startMcpWithToken(const QString &token)
     options.conformanceFixtures = m_commandLine.conformanceFixtures;
     options.version = QCoreApplication::applicationVersion();
     const bool window = m_commandLine.mode == CommandLine::Mode::Window;
-    std::shared_ptr<Mcp::ApprovalGate> gate; // headless: none, so "ask me first" calls are refused
     if (window) {
         // The desktop's settings; --mcp-toolsets wins over the saved choice.
         const Ui::McpSettings settings = loadMcpSettings();
         if (options.toolsets.isEmpty())
             options.toolsets = settings.enabledToolsets;
         options.askFirstToolsets = settings.askFirstToolsets;
-        gate = m_approvals->gate();
         m_mcpToken = token;
-    }
-    m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options, gate);
-    if (window) {
-        connect(m_mcp.get(), &Mcp::McpHost::actionRecorded, m_agentPanel, &Ui::AgentActivityPanel::onActionRecorded);
-        connect(
-            m_mcp.get(), &Mcp::McpHost::approvalRequested, m_agentPanel, &Ui::AgentActivityPanel::onApprovalChanged);
-        connect(m_mcp.get(), &Mcp::McpHost::approvalDecided, m_agentPanel,
-            [panel = m_agentPanel](qint64 actionId, bool) { panel->onApprovalChanged(actionId); });
+        // Under the window: approvals prompt there, the audit reaches its dock, the server's threads yield to it.
+        m_mcp = m_desktop->createMcpHost(options);
+    } else {
+        // Headless and stdio: no gate ("ask me first" calls are refused), the threads' priority left alone.
+        m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options);
     }
     connect(m_mcp.get(), &Mcp::McpHost::started, this, [this](quint16 port) {
         if (m_commandLine.mode == CommandLine::Mode::McpStdio)

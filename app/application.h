@@ -22,12 +22,11 @@ class Database;
 struct DatabaseUrl;
 } // namespace Storage
 namespace Ui {
-class AgentActivityPanel;
 class MainWindow;
 class SettingsDialog;
 struct McpSettings;
 } // namespace Ui
-class DesktopApprovals;
+class DesktopComposition;
 
 // Composition root: builds every object in order, wires them, and owns their lifetimes (DESIGN.md §1).
 // Nothing below app/ reaches for a global; what an object needs is handed to it here.
@@ -70,12 +69,12 @@ private:
     Core::SecretStore *m_secrets = nullptr;
     std::unique_ptr<Storage::Database> m_database;
     std::unique_ptr<Core::CustomerService> m_customers;
-    std::unique_ptr<Ui::MainWindow> m_window;
     std::unique_ptr<Core::SystemClock> m_clock;
+    // Window mode: the window with its agent-activity dock and approval prompts (DesktopComposition); the settings
+    // dialog.
+    std::unique_ptr<DesktopComposition> m_desktop;
+    Ui::MainWindow *m_window = nullptr; // m_desktop's
     std::unique_ptr<Mcp::McpHost> m_mcp;
-    // Window mode: the agent-activity dock (owned by the window), the approval prompts, the settings dialog.
-    Ui::AgentActivityPanel *m_agentPanel = nullptr;
-    std::unique_ptr<DesktopApprovals> m_approvals;
     QPointer<Ui::SettingsDialog> m_settingsDialog;
     QString m_mcpToken; // what the settings page shows; never logged or written to QSettings
     QString m_mcpStatus;

@@ -127,6 +127,45 @@ private Q_SLOTS:
         qInfo("screenshot: %s", qPrintable(path));
     }
 
+    // As the app runs it (DesktopComposition): the portfolio read on the model's own thread. A header click or a
+    // filter keeps the rows on show until the new ones arrive, then the list and the count follow.
+    void portfolioLoadsInTheBackground()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fillPortfolio(fixture.db());
+        Core::CustomerService customers(fixture.db());
+        Ui::MainWindow window(customers, fixture.url());
+        auto *model = window.portfolioModel();
+        model->loadInBackground(fixture.db());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data().toString(), u"Customer 0001"_s);
+
+        QSignalSpy loaded(model, &Ui::PortfolioModel::loaded);
+        window.portfolioView()->sortByColumn(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
+        QVERIFY(model->isLoading());
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data().toString(), u"Customer 0001"_s);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Name).data(Ui::PortfolioModel::IdRole).toString(), u"cust-1233"_s);
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Arr).data().toString(), u"$1,234,000"_s);
+        QCOMPARE(window.portfolioView()->verticalScrollBar()->value(), 0);
+
+        QTest::keyClicks(window.filterEdit(), u"logistics"_s);
+        QTRY_COMPARE(model->totalCount(), qint64(124));
+        QVERIFY(!model->isLoading());
+        QCOMPARE(model->index(0, Ui::PortfolioModel::Industry).data().toString(), u"Logistics"_s);
+        QCOMPARE(window.statusBar()->findChild<QLabel *>()->text(), u"124 customers"_s);
+        // Scrolling to the end of the filtered list fetches its last page in the background as well.
+        window.filterEdit()->clear();
+        QTRY_COMPARE(model->totalCount(), qint64(CustomerCount));
+        window.portfolioView()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), CustomerCount, 10000);
+        QCOMPARE(model->index(CustomerCount - 1, Ui::PortfolioModel::Name).data(Ui::PortfolioModel::IdRole).toString(),
+            u"cust-0000"_s);
+    }
+
     void emptyPortfolioSaysSo()
     {
         TestUtils::TestDatabase fixture;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <QAbstractItemModelTester>
+#include <QDeadlineTimer>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -11,6 +12,7 @@
 #include "bulkinserter.h"
 #include "customerservice.h"
 #include "portfoliomodel.h"
+#include "sql.h"
 #include "testdatabase.h"
 #include "transaction.h"
 
@@ -120,10 +122,36 @@ private:
             if (model.rowCount() == before && !model.canFetchMore({}))
                 break;
         }
+        return shownIds(model);
+    }
+
+    static QStringList shownIds(const Ui::PortfolioModel &model)
+    {
         QStringList ids;
         for (int row = 0; row < model.rowCount(); ++row)
             ids << model.index(row, 0).data(Ui::PortfolioModel::IdRole).toString();
         return ids;
+    }
+
+    // allIds() for a model that loads in the background: every page asked for, and waited for (at most 10 s).
+    static QStringList allIdsLoadedInBackground(Ui::PortfolioModel &model)
+    {
+        const QDeadlineTimer deadline(10000);
+        while ((model.canFetchMore({}) || model.isLoading() || model.isFetching()) && !deadline.hasExpired()) {
+            if (model.canFetchMore({}))
+                model.fetchMore({});
+            QTest::qWait(1); // the page arrives from the model's thread
+        }
+        return shownIds(model);
+    }
+
+    // The first page of a sort or filter asked of a model that loads in the background; false when none came.
+    static bool waitForLoaded(Ui::PortfolioModel &model)
+    {
+        if (!model.isLoading())
+            return true;
+        QSignalSpy loaded(&model, &Ui::PortfolioModel::loaded);
+        return loaded.wait(10000);
     }
 
 private Q_SLOTS:
@@ -142,18 +170,23 @@ private Q_SLOTS:
         QTest::addColumn<Qt::SortOrder>("order");
         QTest::addColumn<QString>("nameFilter");
         QTest::addColumn<int>("tierIndex"); // a Domain::Tier, or -1 for every tier
+        QTest::addColumn<bool>("background"); // the reads on the model's own thread (loadInBackground())
         const std::pair<int, const char *> columns[] = { { Ui::PortfolioModel::Name, "name" },
             { Ui::PortfolioModel::Tier, "tier" }, { Ui::PortfolioModel::Owner, "owner" },
             { Ui::PortfolioModel::Arr, "arr" }, { Ui::PortfolioModel::RenewalDate, "renewal" } };
         for (const auto &[column, name] : columns) {
             for (const Qt::SortOrder order : { Qt::AscendingOrder, Qt::DescendingOrder }) {
                 const char *dir = order == Qt::AscendingOrder ? "asc" : "desc";
-                QTest::addRow("%s %s", name, dir) << column << order << QString() << -1;
-                QTest::addRow("%s %s, name contains logistics", name, dir) << column << order << u"Logistics"_s << -1;
-                QTest::addRow("%s %s, enterprise tier", name, dir)
-                    << column << order << QString() << int(Domain::Tier::Enterprise);
-                QTest::addRow("%s %s, smb tier and name contains cme 1", name, dir)
-                    << column << order << u"cme 1"_s << int(Domain::Tier::Smb);
+                for (const bool background : { false, true }) {
+                    const char *where = background ? ", in the background" : "";
+                    QTest::addRow("%s %s%s", name, dir, where) << column << order << QString() << -1 << background;
+                    QTest::addRow("%s %s, name contains logistics%s", name, dir, where)
+                        << column << order << u"Logistics"_s << -1 << background;
+                    QTest::addRow("%s %s, enterprise tier%s", name, dir, where)
+                        << column << order << QString() << int(Domain::Tier::Enterprise) << background;
+                    QTest::addRow("%s %s, smb tier and name contains cme 1%s", name, dir, where)
+                        << column << order << u"cme 1"_s << int(Domain::Tier::Smb) << background;
+                }
             }
         }
     }
@@ -164,6 +197,7 @@ private Q_SLOTS:
         QFETCH(Qt::SortOrder, order);
         QFETCH(QString, nameFilter);
         QFETCH(int, tierIndex);
+        QFETCH(bool, background);
         const std::optional<Domain::Tier> tier
             = tierIndex < 0 ? std::nullopt : std::optional<Domain::Tier>(Domain::Tier(tierIndex));
 
@@ -175,10 +209,18 @@ private Q_SLOTS:
             return;
         Core::CustomerService customers(fixture.db());
         Ui::PortfolioModel model(customers);
+        if (background)
+            model.loadInBackground(fixture.db());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QStringList firstPage = shownIds(model);
         model.setNameFilter(nameFilter);
         model.setTierFilter(tier);
         model.sort(column, order);
+        if (background) {
+            // Until the answer arrives, the rows on show stay the previous sort's.
+            QCOMPARE(shownIds(model), firstPage);
+            QVERIFY(waitForLoaded(model));
+        }
         QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
 
         QList<Row> matching;
@@ -192,10 +234,83 @@ private Q_SLOTS:
         QCOMPARE(model.totalCount(), qint64(matching.size()));
         QVERIFY(model.rowCount() <= Ui::PortfolioModel::PageSize);
 
-        const QStringList ids = allIds(model);
+        const QStringList ids = background ? allIdsLoadedInBackground(model) : allIds(model);
         QCOMPARE(QSet<QString>(ids.cbegin(), ids.cend()).size(), ids.size()); // no row twice
         QCOMPARE(ids, expectedIds(matching, column, order));
         QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+    }
+
+    // The CSM types faster than the database answers: only the last filter's rows ever show, and a page asked for
+    // under the previous sort is not appended to the new one.
+    void aStaleAnswerIsDropped()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        const QList<Row> rows = portfolio();
+        fill(fixture.db(), rows);
+        if (QTest::currentTestFailed())
+            return;
+        Core::CustomerService customers(fixture.db());
+        Ui::PortfolioModel model(customers);
+        model.loadInBackground(fixture.db());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        QSignalSpy totals(&model, &Ui::PortfolioModel::totalCountChanged);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.setNameFilter(u"nobody"_s);
+        model.setNameFilter(u"logistics 1"_s);
+        QVERIFY(waitForLoaded(model));
+        QCOMPARE(resets.size(), 1);
+        QCOMPARE(totals.size(), 1);
+        QCOMPARE(totals.constFirst().constFirst().toLongLong(), qint64(40));
+        QCOMPARE(model.rowCount(), 40);
+
+        // A page on its way when the sort changes (asked for here, or by the model tester already): it belongs to the
+        // name order and must not be appended to the ARR order. Answers come in the order asked, so a stale page
+        // would arrive before the new sort's first one.
+        model.setNameFilter({});
+        QVERIFY(waitForLoaded(model));
+        model.fetchMore({});
+        QVERIFY(model.isFetching());
+        model.sort(Ui::PortfolioModel::Arr, Qt::DescendingOrder);
+        QVERIFY(!model.isFetching());
+        QVERIFY(waitForLoaded(model));
+        QCOMPARE(model.index(0, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble(), 49000.0);
+        QCOMPARE(allIdsLoadedInBackground(model), expectedIds(rows, Ui::PortfolioModel::Arr, Qt::DescendingOrder));
+    }
+
+    // A read that fails leaves the same trace with the reads on this thread or on the model's: no rows, a total of
+    // 0 announced, and the error to show.
+    void aFailedReadSurfaces_data()
+    {
+        QTest::addColumn<bool>("background");
+        QTest::addRow("on the caller's thread") << false;
+        QTest::addRow("in the background") << true;
+    }
+
+    void aFailedReadSurfaces()
+    {
+        QFETCH(bool, background);
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fill(fixture.db(), portfolio());
+        if (QTest::currentTestFailed())
+            return;
+        Core::CustomerService customers(fixture.db());
+        Ui::PortfolioModel model(customers);
+        if (background)
+            model.loadInBackground(fixture.db());
+        QCOMPARE(model.totalCount(), qint64(CustomerCount));
+        QVERIFY(Storage::exec(fixture.db(), u"ALTER TABLE customers RENAME TO customers_gone"_s));
+        QSignalSpy totals(&model, &Ui::PortfolioModel::totalCountChanged);
+        model.setNameFilter(u"acme"_s);
+        QVERIFY(waitForLoaded(model));
+        QCOMPARE(totals.size(), 1);
+        QCOMPARE(totals.constFirst().constFirst().toLongLong(), qint64(0));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.canFetchMore({}));
+        QVERIFY(!model.lastError().isEmpty());
+        QVERIFY(Storage::exec(fixture.db(), u"ALTER TABLE customers_gone RENAME TO customers"_s));
     }
 
     void sortingAgainInTheSameOrderKeepsTheRows()

@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QLocale>
 
+#include "database.h"
+
 namespace Ui {
 
 using namespace Qt::StringLiterals;
@@ -75,6 +77,40 @@ QString formatMoney(double amount, const QString &currency)
     return number + u' ' + currency;
 }
 
+// The reads of loadInBackground(), on the model's thread with a CustomerService (and so a connection) of their own.
+class PortfolioModel::Loader final : public QObject
+{
+public:
+    Loader(const Storage::Database &db, std::shared_ptr<std::atomic<quint64>> latestGeneration)
+        : m_db(db)
+        , m_latestGeneration(std::move(latestGeneration))
+    { }
+    ~Loader() override
+    {
+        m_customers.reset();
+        m_db.releaseThreadConnection(); // runs on the loader's thread (deleted there before it ends)
+    }
+
+    // `model` outlives every call: its destructor joins this thread first (and drops answers still queued to it).
+    void load(PortfolioModel *model, quint64 generation, const Storage::ListQuery &query, bool reset)
+    {
+        // A sort or filter asked for since: its own request is queued behind this one, so this one need not run.
+        if (generation != m_latestGeneration->load())
+            return;
+        if (!m_customers)
+            m_customers = std::make_unique<Core::CustomerService>(m_db);
+        Answer answer = read(*m_customers, query, reset);
+        answer.generation = generation;
+        QMetaObject::invokeMethod(
+            model, [model, answer = std::move(answer)] { model->apply(answer); }, Qt::QueuedConnection);
+    }
+
+private:
+    const Storage::Database &m_db;
+    std::shared_ptr<std::atomic<quint64>> m_latestGeneration;
+    std::unique_ptr<Core::CustomerService> m_customers;
+};
+
 PortfolioModel::PortfolioModel(Core::CustomerService &customers, QObject *parent)
     : QAbstractTableModel(parent)
     , m_customers(customers)
@@ -83,6 +119,28 @@ PortfolioModel::PortfolioModel(Core::CustomerService &customers, QObject *parent
     connect(&m_customers, &Core::CustomerService::customerAdded, this, &PortfolioModel::reload);
     connect(&m_customers, &Core::CustomerService::customerRemoved, this, &PortfolioModel::reload);
     reload();
+}
+
+PortfolioModel::~PortfolioModel()
+{
+    if (!m_loader)
+        return;
+    // The loader goes on its own thread (its connection with it); answers still queued to this model die with it.
+    QMetaObject::invokeMethod(m_loader, &QObject::deleteLater);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void PortfolioModel::loadInBackground(const Storage::Database &db)
+{
+    if (m_loader)
+        return;
+    m_background = true;
+    m_latestGeneration = std::make_shared<std::atomic<quint64>>(m_generation);
+    m_thread.setObjectName(QStringLiteral("portfolio loader"));
+    m_loader = new Loader(db, m_latestGeneration);
+    m_loader->moveToThread(&m_thread);
+    m_thread.start();
 }
 
 int PortfolioModel::rowCount(const QModelIndex &parent) const
@@ -171,16 +229,25 @@ Storage::ListQuery PortfolioModel::baseQuery() const
 
 bool PortfolioModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && !m_exhausted && !m_fetchQueued;
+    return !parent.isValid() && !m_exhausted && !m_fetchQueued && !m_resetPending;
 }
 
 void PortfolioModel::fetchMore(const QModelIndex &parent)
 {
-    if (parent.isValid() || m_exhausted || m_fetchQueued)
+    if (parent.isValid() || m_exhausted || m_fetchQueued || m_resetPending)
         return;
+    m_fetchQueued = true;
+    if (m_background) {
+        Storage::ListQuery query = baseQuery();
+        query.cursor = m_cursor;
+        query.countTotal = false;
+        QMetaObject::invokeMethod(m_loader, [loader = m_loader, model = this, generation = m_generation, query] {
+            loader->load(model, generation, query, false);
+        });
+        return;
+    }
     // Rows arrive on the next turn of the event loop, not inside the caller: views (and the model tester)
     // call fetchMore from their own change handlers, where inserting rows re-enters them.
-    m_fetchQueued = true;
     QMetaObject::invokeMethod(this, &PortfolioModel::fetchNextPage, Qt::QueuedConnection);
 }
 
@@ -188,27 +255,82 @@ void PortfolioModel::fetchNextPage()
 {
     if (!m_fetchQueued)
         return; // a reload came first
-    m_fetchQueued = false;
-    if (m_exhausted)
+    if (m_exhausted) {
+        m_fetchQueued = false;
         return;
+    }
     Storage::ListQuery query = baseQuery();
     query.cursor = m_cursor;
     query.countTotal = false;
-    auto page = m_customers.list(query);
+    Answer answer = read(m_customers, query, false);
+    answer.generation = m_generation;
+    apply(answer);
+}
+
+PortfolioModel::Answer PortfolioModel::read(
+    const Core::CustomerService &customers, const Storage::ListQuery &query, bool reset)
+{
+    Answer answer;
+    answer.reset = reset;
+    auto page = customers.list(query);
     if (!page) {
-        m_lastError = page.error().toString();
-        m_exhausted = true;
+        answer.error = page.error().toString();
+        return answer;
+    }
+    answer.rows = std::move(page->items);
+    answer.cursor = page->nextCursor;
+    answer.total = answer.rows.size();
+    if (reset && !answer.cursor.isEmpty()) {
+        // A full first page: count the rest (a shorter one is the whole answer).
+        auto counted = customers.count(query);
+        if (counted)
+            answer.total = *counted;
+        else
+            answer.error = counted.error().toString();
+    }
+    return answer;
+}
+
+void PortfolioModel::apply(const Answer &answer)
+{
+    if (answer.generation != m_generation)
+        return; // the sort or filter changed since it was asked for
+    if (!answer.reset) {
+        if (!m_fetchQueued)
+            return;
+        m_fetchQueued = false;
+        if (!answer.error.isEmpty()) {
+            m_lastError = answer.error;
+            m_exhausted = true;
+            return;
+        }
+        if (answer.rows.isEmpty()) {
+            m_exhausted = true;
+            return;
+        }
+        // The cursor moves before the views hear of the rows: they (and the model tester) ask for the next page from
+        // their rowsInserted handlers, and with the reads in the background that request takes the cursor at once.
+        m_cursor = answer.cursor;
+        m_exhausted = m_cursor.isEmpty();
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + answer.rows.size() - 1));
+        m_rows << answer.rows;
+        endInsertRows();
         return;
     }
-    if (page->items.isEmpty()) {
-        m_exhausted = true;
-        return;
-    }
-    beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page->items.size() - 1));
-    m_rows << page->items;
-    endInsertRows();
-    m_cursor = page->nextCursor;
-    m_exhausted = m_cursor.isEmpty();
+    const bool pending = m_resetPending;
+    beginResetModel();
+    m_resetPending = false;
+    m_fetchQueued = false;
+    m_rows = answer.rows;
+    m_cursor = answer.cursor;
+    // A page that failed to load is the end of the list; a count that failed leaves the page's rows on show.
+    m_exhausted = m_cursor.isEmpty() || (m_rows.isEmpty() && !answer.error.isEmpty());
+    m_total = m_rows.isEmpty() && !answer.error.isEmpty() ? 0 : answer.total;
+    m_lastError = answer.error;
+    endResetModel();
+    Q_EMIT totalCountChanged(m_total);
+    if (pending)
+        Q_EMIT loaded();
 }
 
 void PortfolioModel::sort(int column, Qt::SortOrder order)
@@ -240,34 +362,22 @@ void PortfolioModel::setTierFilter(std::optional<Domain::Tier> tier)
 
 void PortfolioModel::reload()
 {
-    beginResetModel();
+    ++m_generation; // whatever is on its way for the previous sort or filter is dropped
     m_fetchQueued = false;
-    m_rows.clear();
-    m_cursor.clear();
-    m_exhausted = false;
-    m_lastError.clear();
     Storage::ListQuery query = baseQuery();
-    query.countTotal = false;
-    auto page = m_customers.list(query);
-    if (page) {
-        m_rows = page->items;
-        m_cursor = page->nextCursor;
-        m_exhausted = m_cursor.isEmpty();
-        m_total = m_rows.size();
-        if (!m_exhausted) {
-            auto counted = m_customers.count(query);
-            if (counted)
-                m_total = *counted;
-            else
-                m_lastError = counted.error().toString();
-        }
-    } else {
-        m_lastError = page.error().toString();
-        m_exhausted = true;
-        m_total = 0;
+    query.countTotal = false; // counted apart, only when the first page is full (read())
+    if (m_background) {
+        // The rows on show stay until the answer arrives (apply()).
+        m_resetPending = true;
+        m_latestGeneration->store(m_generation);
+        QMetaObject::invokeMethod(m_loader, [loader = m_loader, model = this, generation = m_generation, query] {
+            loader->load(model, generation, query, true);
+        });
+        return;
     }
-    endResetModel();
-    Q_EMIT totalCountChanged(m_total);
+    Answer answer = read(m_customers, query, true);
+    answer.generation = m_generation;
+    apply(answer);
 }
 
 void PortfolioModel::refreshRow(const QString &id)

@@ -2,11 +2,18 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <optional>
 
 #include <QAbstractTableModel>
+#include <QThread>
 
 #include "customerservice.h"
+
+namespace Storage {
+class Database;
+}
 
 namespace Ui {
 
@@ -17,6 +24,11 @@ QString formatMoney(double amount, const QString &currency);
 // sorting and name filtering happen in SQL, so a 100,000-customer portfolio opens without loading it whole.
 // Every sortable column has an index on its keyset order (migrations 0010 and 0012), so a page costs the same
 // at the top and at the end of the list.
+//
+// By default every page is read on the caller's (the GUI) thread, before sort(), a filter setter or fetchMore()
+// returns. After loadInBackground() the reads run on a thread of the model's own (DESIGN.md §2: the GUI thread never
+// waits on a long query): a new sort or filter keeps the rows on show until the answer arrives, and an answer to a
+// sort or filter that has changed since is dropped.
 class PortfolioModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -27,6 +39,15 @@ public:
     enum Role { RawValueRole = Qt::UserRole, SortRole, IdRole };
 
     explicit PortfolioModel(Core::CustomerService &customers, QObject *parent = nullptr);
+    ~PortfolioModel() override; // joins the loading thread, if any
+
+    // From now on, reads pages on a thread of the model's own, with its own connection to `db` (the database
+    // `customers` works on; it must outlive the model). Row refreshes after a customer changes stay on this thread.
+    void loadInBackground(const Storage::Database &db);
+    // The rows of the latest sort or filter are on their way (only after loadInBackground(); loaded() follows).
+    bool isLoading() const { return m_resetPending; }
+    // A further page asked for by fetchMore() is on its way.
+    bool isFetching() const { return m_fetchQueued; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -51,10 +72,25 @@ public:
 
 Q_SIGNALS:
     void totalCountChanged(qint64 total);
+    // loadInBackground(): the answer to the latest sort or filter is on show (also when it failed: lastError()).
+    void loaded();
 
 private:
+    class Loader;
+    // One read: the first page of a (re)load with its count, or the next page after `query.cursor`.
+    struct Answer
+    {
+        quint64 generation = 0;
+        bool reset = true;
+        QList<Domain::Customer> rows;
+        QString cursor;
+        qint64 total = 0;
+        QString error;
+    };
+    static Answer read(const Core::CustomerService &customers, const Storage::ListQuery &query, bool reset);
     void reload();
     void fetchNextPage();
+    void apply(const Answer &answer);
     void refreshRow(const QString &id);
     Storage::ListQuery baseQuery() const;
 
@@ -69,6 +105,13 @@ private:
     int m_sortColumn = Name;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_lastError;
+    // Which sort and filter the rows belong to: bumped by every reload; answers of an older one are dropped.
+    quint64 m_generation = 0;
+    bool m_resetPending = false;
+    bool m_background = false;
+    std::shared_ptr<std::atomic<quint64>> m_latestGeneration; // read by the loader: skips superseded requests
+    QThread m_thread;
+    Loader *m_loader = nullptr; // lives on m_thread
 };
 
 } // namespace Ui

@@ -2,9 +2,14 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "mcphost.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 #include <QLoggingCategory>
 #include <QThread>
@@ -26,6 +31,49 @@ Q_LOGGING_CATEGORY(lcHost, "cs.mcp.host")
 
 namespace Mcp {
 
+namespace {
+
+// The calling thread's niceness (Linux: per thread), or nullopt where there is none to read.
+std::optional<int> threadNiceness()
+{
+#ifdef Q_OS_LINUX
+    errno = 0; // -1 is a valid niceness: only errno tells a failure
+    const int niceness = getpriority(PRIO_PROCESS, id_t(gettid()));
+    if (errno != 0)
+        return std::nullopt;
+    return niceness;
+#else
+    return std::nullopt;
+#endif
+}
+
+// Sets the calling thread's niceness to `niceness` (absolute: pool threads inherit their creator's niceness, so a
+// relative step would add up). QThread::setPriority does nothing under SCHED_OTHER on Linux; per-thread niceness
+// does: Linux takes the thread id as a process id here and applies it to that thread alone (setpriority(2), BUGS).
+// A failure is logged once (a niceness above the thread's own cannot be refused, but a sandbox can refuse the call)
+// and is not fatal: the server works, only the GUI may stall more.
+void setThreadNiceness(int niceness)
+{
+#ifdef Q_OS_LINUX
+    thread_local bool applied = false; // pool threads call this before every tool call they run
+    if (applied)
+        return;
+    applied = true;
+    if (setpriority(PRIO_PROCESS, id_t(gettid()), niceness) == 0)
+        return;
+    const int error = errno;
+    static std::atomic_bool warned = false;
+    if (!warned.exchange(true))
+        qCWarning(lcHost) << "could not lower the MCP threads' priority to niceness" << niceness << ":"
+                          << std::strerror(error);
+#else
+    Q_UNUSED(niceness)
+    QThread::currentThread()->setPriority(QThread::LowPriority);
+#endif
+}
+
+} // namespace
+
 // The objects of the MCP thread, built there (Qt Sql connections, sockets and timers belong to the thread that
 // made them) and destroyed there.
 class HostWorker final : public QObject
@@ -33,16 +81,20 @@ class HostWorker final : public QObject
     Q_OBJECT
 
 public:
+    // `niceness`: what the server's threads set theirs to (McpHostOptions::backgroundNiceness); nullopt = leave it.
     HostWorker(const Storage::Database &db, const Core::Clock &clock, McpHostOptions options,
-        std::shared_ptr<ApprovalGate> gate)
+        std::shared_ptr<ApprovalGate> gate, std::optional<int> niceness)
         : m_db(db)
         , m_clock(clock)
         , m_options(std::move(options))
         , m_gate(std::move(gate))
+        , m_niceness(niceness)
     { }
 
     void build()
     {
+        if (m_niceness)
+            setThreadNiceness(*m_niceness); // this, the MCP thread
         m_services = std::make_unique<Core::Services>(m_db, m_clock);
         if (auto ok = m_services->ensureDefaults(); !ok)
             return Q_EMIT failed(u"first-run defaults failed: "_s + ok.error().toString());
@@ -68,6 +120,8 @@ public:
         // serves); stdio answers in order on this thread.
         if (m_options.transport == McpHostOptions::Transport::Http)
             serverOptions.readerThreads = std::clamp(QThread::idealThreadCount(), 1, 8);
+        if (m_niceness)
+            serverOptions.poolThreadHook = [niceness = *m_niceness] { setThreadNiceness(niceness); };
         serverOptions.instructions = u"CS Desk: the CSM's customer portfolio (accounts, health scores, churn risk, "
                                      u"renewals, onboarding, feedback, support). Find a customer with "
                                      u"resolve_customer or list_clients, then use customer_id with the other tools. "
@@ -153,6 +207,7 @@ private:
     const Core::Clock &m_clock;
     McpHostOptions m_options;
     std::shared_ptr<ApprovalGate> m_gate;
+    std::optional<int> m_niceness;
     std::unique_ptr<Core::Services> m_services;
     ToolRegistry m_tools;
     ResourceRegistry m_resources;
@@ -196,7 +251,16 @@ McpHost::~McpHost()
 
 void McpHost::start()
 {
-    m_worker = new HostWorker(m_db, m_clock, m_options, m_gate);
+    // Only for the HTTP server's own threads: stdio runs on the caller's thread (and has no window to yield to).
+    std::optional<int> niceness;
+    if (m_options.backgroundNiceness > 0 && m_options.transport == McpHostOptions::Transport::Http) {
+        // Nicer than the caller (the GUI thread) by the step asked for, as one absolute value every thread sets.
+        if (const std::optional<int> own = threadNiceness())
+            niceness = std::clamp(*own + m_options.backgroundNiceness, -20, 19);
+        else
+            qCWarning(lcHost) << "cannot read this thread's niceness; the MCP threads keep theirs";
+    }
+    m_worker = new HostWorker(m_db, m_clock, m_options, m_gate, niceness);
     connect(m_worker, &HostWorker::started, this, &McpHost::started);
     connect(m_worker, &HostWorker::failed, this, &McpHost::failed);
     connect(m_worker, &HostWorker::finished, this, &McpHost::finished);

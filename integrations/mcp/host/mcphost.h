@@ -33,6 +33,10 @@ struct McpHostOptions
     QSet<QString> askFirstToolsets;
     bool conformanceFixtures = false;
     QString version;
+    // > 0: the server's threads (the MCP thread, its reader and worker threads) run this much nicer than the thread
+    // that calls start(), so that they yield the CPU to the desktop's GUI thread (DESIGN.md §2: no stall over 16 ms
+    // while agents call tools). The desktop sets it under its window; 0 (headless, stdio) leaves them alone.
+    int backgroundNiceness = 0;
 };
 
 // Everything the MCP server is made of, wired in one place and run on one thread (DESIGN.md §2): the MCP thread's

@@ -1048,7 +1048,10 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
     const Storage::Database *db = &m_services.database();
     const Core::Clock *clock = &m_services.clock();
     QThreadStorage<Core::Services *> *readerServices = onReader ? &m_readerServices : nullptr;
-    (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices] {
+    const std::function<void()> *pre = &m_options.poolThreadHook; // outlives the pools (declared before them)
+    (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices, pre] {
+        if (*pre)
+            (*pre)(); // McpHost: the thread's priority under the desktop's window
         const Tool &tool = call.tool->tool;
         QElapsedTimer timer; // the handler's own time: not the thread's first Services or connection
         ToolAnswer answer;

@@ -216,6 +216,9 @@ struct ServerOptions
     // database connection) of its own kept for the server's life, while this thread keeps parsing and answering;
     // 0 = they run on the server's thread, answered before handleMessage() returns (tests, stdio).
     int readerThreads = 0;
+    // Runs on a reader or worker thread before each tool call it runs there; cheap and idempotent (McpHost lowers
+    // the thread's priority under the desktop's window). Empty = nothing (headless, stdio, tests).
+    std::function<void()> poolThreadHook;
 };
 
 class Server final : public QObject
