@@ -293,6 +293,10 @@ struct RecomputeControl
 {
     std::function<void(const QString &stage, qint64 done, qint64 total)> progress;
     std::function<bool()> isCancelled;
+    // true: a whole-portfolio recompute on SQLite reads its inputs on two connections (this thread's and a helper
+    // thread's). Same results. Off by default: on the shared 2-core build machine (load 3–5) it cost more CPU
+    // than it saved wall time; worth re-measuring on an idle multi-core machine (bench_health --parallel-reads).
+    bool parallelReads = false;
 };
 
 // Health scores: computation, history, trend, explanation and the versioned scoring configuration. The window

@@ -4,7 +4,8 @@
 // Full health recompute of a portfolio (DESIGN.md §7: 100,000 customers with 10 M usage events ≤ 3 s on
 // SQLite).
 //
-//     bench_health [--customers N] [--events M] [--db FILE] [--runs K]
+//     bench_health [--customers N] [--events M] [--db FILE] [--runs K] [--day YYYY-MM-DD | --next-day]
+//                  [--parallel-reads]
 //
 // Without --db the portfolio is generated (Core::DemoPortfolio, fixed seed and day) into a temporary SQLite
 // file. With --db FILE an existing portfolio is reused (generated there first if the file has no customers),
@@ -12,12 +13,22 @@
 // Prints `BENCH health_recompute_seconds <s> s` and `BENCH health_recompute_customers_per_second <n>
 // customers/s` for the first run (no scores stored for the day yet), and the same for the rerun (upsert over
 // the day's rows) when --runs is above 1.
+//
+// Which day is scored, and what the first run starts from:
+//   - default: the last day with usage (a generated portfolio: its "today"); the day's scores and every
+//     score_change event are removed first, so on a never-scored portfolio the first run is the first-ever
+//     scoring (every customer's first score, one timeline event each);
+//   - --day D: day D, the same clean-up;
+//   - --next-day: the daily run the app makes: the day after the latest stored score day (yesterday's scores
+//     exist, today's rows are new, events only for customers whose score moved); only that day's rows and
+//     events are removed first, earlier days are kept.
 #include <cstdio>
 #include <ctime>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QTemporaryDir>
 
 #include "clock.h"
@@ -63,8 +74,20 @@ int main(int argc, char **argv)
     const QCommandLineOption dbOption(
         u"db"_s, u"SQLite file to reuse (generated there if it has no customers)."_s, u"file"_s);
     const QCommandLineOption runsOption(u"runs"_s, u"Recomputes of the same day (default 2)."_s, u"K"_s, u"2"_s);
-    parser.addOptions({ customersOption, eventsOption, dbOption, runsOption });
+    const QCommandLineOption dayOption(u"day"_s, u"Day to score (default: the last day with usage)."_s, u"date"_s);
+    const QCommandLineOption nextDayOption(
+        u"next-day"_s, u"Score the day after the latest stored score day, keeping the earlier days (the daily run)."_s);
+    const QCommandLineOption parallelOption(
+        u"parallel-reads"_s, u"Read the inputs on two connections (RecomputeControl::parallelReads)."_s);
+    parser.addOptions(
+        { customersOption, eventsOption, dbOption, runsOption, dayOption, nextDayOption, parallelOption });
     parser.process(app);
+    // The per-stage read times of the parallel reading (cs.core.health debug lines), next to the stage lines below.
+    QLoggingCategory::setFilterRules(u"cs.core.health.debug=true"_s);
+    if (parser.isSet(dayOption) && parser.isSet(nextDayOption)) {
+        std::fprintf(stderr, "bench_health: --day and --next-day exclude each other\n");
+        return 1;
+    }
 
     QTemporaryDir dir;
     const QString path = parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(u"bench_health.db"_s);
@@ -96,6 +119,21 @@ int main(int argc, char **argv)
         if (q && q->next() && !q->value(0).isNull())
             today = QDate::fromString(q->value(0).toString().left(10), Qt::ISODate);
     }
+    const bool nextDay = parser.isSet(nextDayOption);
+    if (parser.isSet(dayOption)) {
+        today = QDate::fromString(parser.value(dayOption), Qt::ISODate);
+        if (!today.isValid()) {
+            std::fprintf(stderr, "bench_health: --day wants YYYY-MM-DD\n");
+            return 1;
+        }
+    } else if (nextDay) {
+        auto q = Storage::exec(db, u"SELECT MAX(score_date) FROM health_scores"_s);
+        if (!q || !q->next() || q->value(0).isNull()) {
+            std::fprintf(stderr, "bench_health: --next-day needs a portfolio with stored scores\n");
+            return 1;
+        }
+        today = QDate::fromString(q->value(0).toString().left(10), Qt::ISODate).addDays(1);
+    }
     const qint64 customers = scalar(db, u"SELECT COUNT(*) FROM customers"_s);
     const qint64 events = scalar(db, u"SELECT COUNT(*) FROM usage_events"_s);
     std::fprintf(stderr, "bench_health: %lld customers, %lld usage events, scoring %s\n",
@@ -109,12 +147,20 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    // A reused portfolio may hold the day's scores from an earlier run: the first run starts from none.
-    for (const QString &sql : { u"DELETE FROM health_scores WHERE score_date = ?"_s,
-             u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s }) {
-        if (auto ok = Storage::exec(
-                db, sql, sql.contains(u'?') ? QVariantList { today.toString(Qt::ISODate) } : QVariantList {});
-            !ok) {
+    // A reused portfolio may hold the day's scores from an earlier run: the first run starts from none (and, unless
+    // this is the daily run, from no score_change event at all).
+    const QString dayText = today.toString(Qt::ISODate);
+    const QList<std::pair<QString, QVariantList>> cleanUp = nextDay
+        ? QList<std::pair<QString, QVariantList>> { { u"DELETE FROM health_scores WHERE score_date = ?"_s,
+                                                        { dayText } },
+              { u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores' "
+                "AND source_id >= ? AND source_id < ?"_s,
+                  { QString(dayText + u'/'), QString(dayText + u'0') } } }
+        : QList<std::pair<QString, QVariantList>> { { u"DELETE FROM health_scores WHERE score_date = ?"_s,
+                                                        { dayText } },
+              { u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s, {} } };
+    for (const auto &[sql, bindings] : cleanUp) {
+        if (auto ok = Storage::exec(db, sql, bindings); !ok) {
             std::fprintf(stderr, "bench_health: %s\n", qPrintable(ok.error().toString()));
             return 1;
         }
@@ -135,6 +181,7 @@ int main(int argc, char **argv)
                 (timer.nsecsElapsed() - stageStart) / 1e9, double(std::clock() - stageCpu) / CLOCKS_PER_SEC);
         };
         Core::RecomputeControl control;
+        control.parallelReads = parser.isSet(parallelOption);
         control.progress = [&](const QString &next, qint64, qint64) {
             if (next == stage)
                 return;

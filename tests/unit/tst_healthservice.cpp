@@ -9,6 +9,7 @@
 
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTest>
 #include <QTimeZone>
 
@@ -17,6 +18,7 @@
 #include "healthservice.h"
 #include "sql.h"
 #include "testdatabase.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 using Core::ErrorCode;
@@ -1321,6 +1323,205 @@ private Q_SLOTS:
             QVERIFY(eventsAfter.at(i).endsWith(u"first score"_s));
         }
         QCOMPARE(changedEvents, 1);
+    }
+
+    // The daily run: yesterday's scores exist, today's rows are new, and only customers whose score moved by
+    // kTimelineMinChange points or changed band get an event. Contract-only customers (10 seats), so each score is
+    // financial = 100 · (seat utilisation + payment factor) / 2. Both ways of reading the inputs.
+    void dailyRunAgainstYesterday_data()
+    {
+        QTest::addColumn<bool>("parallel");
+        QTest::addRow("two reading connections") << true;
+        QTest::addRow("one reading connection") << false;
+    }
+    void dailyRunAgainstYesterday()
+    {
+        QFETCH(bool, parallel);
+        Storage::Database &db = shared();
+        customer(db, u"alpha"_s, 5000);
+        contract(db, u"alpha"_s, 10, 10, u"current"_s); // (1 + 1)/2 = 100 green, both days
+        customer(db, u"beta"_s, 5000);
+        contract(db, u"beta"_s, 10, 10, u"current"_s); // 100 green, then late: (1 + 0.5)/2 = 75 green
+        customer(db, u"gamma"_s, 5000);
+        contract(db, u"gamma"_s, 10, 9, u"failed"_s); // (0.9 + 0)/2 = 45 yellow, then 10 used: 50 yellow
+        customer(db, u"delta"_s, 5000);
+        contract(db, u"delta"_s, 10, 10, u"overdue"_s); // (1 + 0.2)/2 = 60 yellow, then current: 100 green
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        Core::RecomputeControl control;
+        control.parallelReads = parallel;
+        const QDate yesterday = kDay.addDays(-1);
+        auto first = health.recomputeAll(yesterday, control);
+        QVERIFY2(first.ok(), qPrintable(first.ok() ? QString() : first.error().toString()));
+        QCOMPARE(first->scored, 4);
+        QCOMPARE(first->timelineEvents, 4); // every first score
+
+        SQL(db, u"UPDATE contracts SET payment_status = 'late' WHERE customer_id = 'beta'"_s);
+        SQL(db, u"UPDATE contracts SET seats_used = 10 WHERE customer_id = 'gamma'"_s);
+        SQL(db, u"UPDATE contracts SET payment_status = 'current' WHERE customer_id = 'delta'"_s);
+        auto today = health.recomputeAll(kDay, control);
+        QVERIFY2(today.ok(), qPrintable(today.ok() ? QString() : today.error().toString()));
+        QCOMPARE(today->scored, 4);
+        QCOMPARE(today->green, 3);
+        QCOMPARE(today->yellow, 1);
+        QCOMPARE(today->timelineEvents, 2); // beta −25 points, delta yellow → green; gamma +5 and alpha: nothing
+
+        auto scores = Storage::exec(db,
+            u"SELECT customer_id, score, band FROM health_scores WHERE score_date = ? ORDER BY customer_id"_s,
+            { kDay.toString(Qt::ISODate) });
+        QVERIFY(scores.ok());
+        QStringList rows;
+        while (scores->next())
+            rows << u"%1 %2 %3"_s.arg(scores->value(0).toString())
+                        .arg(scores->value(1).toDouble())
+                        .arg(scores->value(2).toString());
+        QCOMPARE(rows,
+            QStringList({ u"alpha 100 green"_s, u"beta 75 green"_s, u"delta 100 green"_s, u"gamma 50 yellow"_s }));
+        auto events = Storage::exec(db,
+            u"SELECT customer_id, title, source_id, occurred_at FROM timeline_events WHERE kind = 'score_change' "
+            "AND source_id >= ? ORDER BY customer_id"_s,
+            { kDay.toString(Qt::ISODate) });
+        QVERIFY(events.ok());
+        QStringList titles;
+        while (events->next()) {
+            titles << events->value(1).toString();
+            QCOMPARE(events->value(2).toString(), kDay.toString(Qt::ISODate) + u'/' + events->value(0).toString());
+            QDateTime occurred;
+            Storage::Convert::fromSql(events->value(3), occurred);
+            QCOMPARE(occurred, QDateTime(kDay, QTime(12, 0), QTimeZone::utc())); // the clock's now
+        }
+        QCOMPARE(titles,
+            QStringList({ u"Health score fell from 100.0 (green) to 75.0 (green)"_s,
+                u"Health score rose from 60.0 (yellow) to 100.0 (green)"_s }));
+        // Yesterday's first-score events stay.
+        QCOMPARE(count(db, u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'score_change' AND source_id < ?"_s,
+                     { kDay.toString(Qt::ISODate) }),
+            4);
+        // Rerunning today adds nothing (on SQLite it keeps the very rows: identical events are not rewritten; the
+        // PostgreSQL path replaces the day's change events).
+        const qint64 lastId = count(db, u"SELECT MAX(id) FROM timeline_events"_s);
+        auto rerun = health.recomputeAll(kDay, control);
+        QVERIFY(rerun.ok());
+        QCOMPARE(rerun->timelineEvents, 2);
+        if (db.dialect() == Storage::Dialect::Sqlite)
+            QCOMPARE(count(db, u"SELECT MAX(id) FROM timeline_events"_s), lastId);
+        QCOMPARE(count(db, u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'score_change'"_s), 6);
+    }
+
+    // Stored rows carry when they were written (created_at, updated_at: bound on SQLite, DEFAULT elsewhere), and
+    // a row rewritten later keeps its created_at.
+    void writtenRowsCarryTheirTimes()
+    {
+        Storage::Database &db = shared();
+        customer(db, u"beta"_s, 5000);
+        contract(db, u"beta"_s, 10, 10, u"current"_s);
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+        QVERIFY(health.recomputeAll().ok());
+        const auto times = [&](const QString &table) {
+            auto q
+                = Storage::exec(db, u"SELECT created_at, updated_at FROM %1 WHERE customer_id = 'beta'"_s.arg(table));
+            QDateTime created, updated;
+            if (q && q->next()) {
+                Storage::Convert::fromSql(q->value(0), created);
+                Storage::Convert::fromSql(q->value(1), updated);
+            }
+            return std::pair { created, updated };
+        };
+        const auto [scoreCreated, scoreUpdated] = times(u"health_scores"_s);
+        const auto [eventCreated, eventUpdated] = times(u"timeline_events"_s);
+        const QDateTime after = QDateTime::currentDateTimeUtc().addSecs(1);
+        for (const QDateTime &t : { scoreCreated, scoreUpdated, eventCreated, eventUpdated }) {
+            QVERIFY(t.isValid());
+            QVERIFY(t >= before && t <= after);
+        }
+        // The score changes later the same day: updated_at moves, created_at stays.
+        QTest::qWait(5);
+        SQL(db, u"UPDATE contracts SET payment_status = 'late' WHERE customer_id = 'beta'"_s);
+        QVERIFY(health.recomputeAll().ok());
+        const auto [createdAgain, updatedAgain] = times(u"health_scores"_s);
+        QCOMPARE(createdAgain, scoreCreated);
+        QVERIFY(updatedAgain > scoreUpdated);
+    }
+
+    // A recompute inside a caller's open transaction sees that transaction's writes (the inputs are then read on
+    // the caller's connection only: a second connection would not see them).
+    void recomputeInsideATransactionSeesItsWrites()
+    {
+        Storage::Database &db = shared();
+        customer(db, u"alpha"_s, 5000);
+        contract(db, u"alpha"_s, 10, 10, u"current"_s);
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        Storage::Transaction tx(db);
+        QVERIFY(tx.isActive());
+        customer(db, u"beta"_s, 5000);
+        contract(db, u"beta"_s, 10, 10, u"late"_s);
+        Core::RecomputeControl control;
+        control.parallelReads = true; // asked for, but not possible here
+        auto summary = health.recomputeAll({}, control);
+        QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().toString()));
+        QCOMPARE(summary->scored, 2);
+        QVERIFY(tx.commit().ok());
+        QCOMPARE((*health.latestScore(u"beta"_s))->score, 75.0);
+    }
+
+    // Reading the inputs on two connections stores exactly what reading them on one stores (demo portfolio, a
+    // first day and the next), including the previous scores the next day's events are measured against.
+    void parallelReadsMatchSerialReads()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        Core::DemoPortfolio::Options options;
+        options.customers = 60;
+        options.usageEvents = 9000;
+        options.seed = 4242;
+        options.today = kDay;
+        Core::DemoPortfolio demo(db, options);
+        auto stats = demo.generate();
+        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        const auto snapshot = [&] {
+            QStringList rows;
+            for (const QString &sql : { u"SELECT customer_id, score_date, score, band, components, config_version "
+                                        "FROM health_scores ORDER BY customer_id, score_date"_s,
+                     u"SELECT customer_id, occurred_at, title, detail, source_id FROM timeline_events WHERE kind = "
+                     "'score_change' AND source_table = 'health_scores' ORDER BY source_id"_s }) {
+                auto q = Storage::exec(db, sql);
+                if (!q)
+                    return QStringList { q.error().toString() };
+                while (q->next()) {
+                    QStringList fields;
+                    for (int i = 0; i < q->record().count(); ++i)
+                        fields << q->value(i).toString();
+                    rows << fields.join(u'|');
+                }
+            }
+            return rows;
+        };
+        QList<QStringList> results;
+        QList<qint64> events;
+        for (const bool parallel : { false, true }) {
+            SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
+            SQL(db, u"DELETE FROM health_scores"_s);
+            Core::RecomputeControl control;
+            control.parallelReads = parallel;
+            qint64 written = 0;
+            for (const QDate &day : { kDay.addDays(-7), kDay }) {
+                auto summary = health.recomputeAll(day, control);
+                QVERIFY2(summary.ok(), qPrintable(summary.ok() ? QString() : summary.error().toString()));
+                QVERIFY(summary->scored > 40);
+                written += summary->timelineEvents;
+            }
+            results << snapshot();
+            events << written;
+        }
+        QVERIFY(results.first().size() > 90);
+        QCOMPARE(results.last(), results.first());
+        QCOMPARE(events.last(), events.first());
     }
 
     // The whole-portfolio recompute (one GROUP BY query per component, rows in customer order) stores exactly
