@@ -10,42 +10,18 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QStringEncoder>
-#include <QUuid>
 
 #include "columns.h"
 #include "isodate.h"
 #include "sql.h"
 #include "sqlitehandle.h"
+#include "sqlitenative.h"
 
 namespace Storage {
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Qt's SQLite driver (QSQLiteResult::exec, via QSqlResultPrivate::isVariantNull) binds these as NULL, not only
-// variants without a value: a null QString, QByteArray or QUuid, an invalid QDateTime, QDate or QTime.
-bool isNullForSql(const QVariant &value)
-{
-    if (value.isNull())
-        return true;
-    switch (value.typeId()) {
-    case QMetaType::QString:
-        return static_cast<const QString *>(value.constData())->isNull();
-    case QMetaType::QByteArray:
-        return static_cast<const QByteArray *>(value.constData())->isNull();
-    case QMetaType::QDateTime:
-        return !static_cast<const QDateTime *>(value.constData())->isValid();
-    case QMetaType::QDate:
-        return !static_cast<const QDate *>(value.constData())->isValid();
-    case QMetaType::QTime:
-        return !static_cast<const QTime *>(value.constData())->isValid();
-    case QMetaType::QUuid:
-        return static_cast<const QUuid *>(value.constData())->isNull();
-    default:
-        return false;
-    }
-}
 
 // Statements stay well below PostgreSQL's 65535 parameters per statement (and any old SQLite's 999 is checked
 // at run time on the native path).
@@ -117,10 +93,7 @@ Core::Status BulkInserter::execute(QSqlQuery &query, int rows)
 
 Core::Error BulkInserter::nativeError(int code) const
 {
-    // The same QSqlError Qt's driver makes of a failed step, so errorFromSql names the same field.
-    const QSqlError error(u"Unable to fetch row"_s, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
-        QSqlError::StatementError, QString::number(code));
-    return errorFromSql(error, m_table);
+    return sqliteError(m_sqlite, code, m_table);
 }
 
 Core::Status BulkInserter::prepareNative(sqlite3_stmt *&statement, int rows)
@@ -286,38 +259,16 @@ void BulkInserter::addValue(const QVariant &value)
         return;
     }
     // The type rules of QSQLiteResult::exec (Qt 6), so a value stores the same either way.
-    if (isNullForSql(value)) {
-        addNull();
-        return;
-    }
-    switch (value.typeId()) {
-    case QMetaType::QByteArray:
-        appendBlob(*static_cast<const QByteArray *>(value.constData()));
-        break;
-    case QMetaType::Int:
-    case QMetaType::Bool:
-        add(qint64(value.toInt()));
-        break;
-    case QMetaType::Double:
-        add(value.toDouble());
-        break;
-    case QMetaType::UInt:
-    case QMetaType::LongLong:
-        add(value.toLongLong());
-        break;
-    case QMetaType::QDateTime:
-        appendText(value.toDateTime().toString(Qt::ISODateWithMs));
-        break;
-    case QMetaType::QTime:
-        appendText(value.toTime().toString(u"hh:mm:ss.zzz"));
-        break;
-    case QMetaType::QString:
-        appendText(*static_cast<const QString *>(value.constData()));
-        break;
-    default:
-        appendText(value.toString());
-        break;
-    }
+    struct Append
+    {
+        BulkInserter &self;
+        void null() { self.addNull(); }
+        void integer(qint64 v) { self.add(v); }
+        void real(double v) { self.add(v); }
+        void text(QStringView v) { self.appendText(v); }
+        void blob(const QByteArray &v) { self.appendBlob(v); }
+    };
+    visitAsSqlite(value, Append { *this });
 }
 
 Core::Status BulkInserter::endRow()

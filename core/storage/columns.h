@@ -15,6 +15,7 @@
 #include <QVariantMap>
 
 #include "enumnames.h"
+#include "rows.h"
 
 namespace Storage {
 
@@ -97,6 +98,8 @@ struct Column {
     std::function<QVariant(const T &)> read;
     std::function<void(T &, const QVariant &)> write;
     int flags = NoFlags;
+    // write() straight from a Rows, without the QVariant; when absent, write(record, rows.value(i)) does it.
+    std::function<void(T &, const Rows &, int)> fetch = {};
 };
 
 // column(u"arr"_s, &Customer::arr): maps a member to a column through Convert. Empty text is NULL, except in a
@@ -113,11 +116,12 @@ Column<T> column(const QString &name, M T::*member, int flags = NoFlags)
                          return QVariant(value.isNull() ? QStringLiteral("") : value);
                      },
                      [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); },
-                     flags };
+                     flags, [member](T &record, const Rows &rows, int i) { rows.read(i, record.*member); } };
         }
     }
     return { name, [member](const T &record) { return Convert::toSql(record.*member); },
-             [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); }, flags };
+             [member](T &record, const QVariant &value) { Convert::fromSql(value, record.*member); }, flags,
+             [member](T &record, const Rows &rows, int i) { rows.read(i, record.*member); } };
 }
 
 // Specialised once per stored type (see tables.h): the table, its columns and which bookkeeping it has.

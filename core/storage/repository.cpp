@@ -6,6 +6,8 @@
 
 #include <QJsonObject>
 
+#include "jsonwriter.h"
+
 namespace Storage::Detail {
 
 using namespace Qt::StringLiterals;
@@ -19,8 +21,8 @@ QString placeholders(int count)
     return out;
 }
 
-Core::Status appendFilter(const Filter &filter, const QStringList &knownColumns, QStringList &conditions,
-                          QVariantList &bindings)
+Core::Status appendFilter(
+    const Filter &filter, const QStringList &knownColumns, QStringList &conditions, QVariantList &bindings)
 {
     // Column names reach SQL text, so only mapped names pass; values always travel as bindings.
     if (!knownColumns.contains(filter.column))
@@ -76,17 +78,35 @@ Core::Status appendFilter(const Filter &filter, const QStringList &knownColumns,
 
 QString encodeCursor(const QString &orderBy, bool descending, const QVariant &value, const QVariant &key)
 {
-    const QJsonObject o { { u"o"_s, orderBy }, { u"d"_s, descending }, { u"v"_s, QJsonValue::fromVariant(value) },
-                          { u"k"_s, QJsonValue::fromVariant(key) } };
-    return QString::fromLatin1(QJsonDocument(o).toJson(QJsonDocument::Compact).toBase64(
-        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    // Written straight as bytes (a QJsonObject costs more than the rest of a page): the object
+    // {"d":…,"k":…,"o":…,"v":…} that decodeCursor reads.
+    const auto write = [](Domain::JsonWriter &w, const QVariant &v) {
+        if (v.isNull())
+            w.null();
+        else if (v.typeId() == QMetaType::QString)
+            w.value(*static_cast<const QString *>(v.constData()));
+        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int)
+            w.value(v.toLongLong());
+        else if (v.typeId() == QMetaType::Double)
+            w.value(v.toDouble());
+        else
+            w.value(QJsonValue::fromVariant(v));
+    };
+    QByteArray json;
+    Domain::JsonWriter w(json);
+    w.beginObject().key("d"_L1).value(descending).key("k"_L1);
+    write(w, key);
+    w.key("o"_L1).value(orderBy).key("v"_L1);
+    write(w, value);
+    w.endObject();
+    return QString::fromLatin1(json.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 Core::Result<DecodedCursor> decodeCursor(const QString &cursor, const QString &orderBy, bool descending)
 {
     const auto invalid = Core::Error::invalid(u"cursor"_s, u"is not a cursor returned by this list"_s);
-    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding
-                                                                              | QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(
+        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return invalid;
     QJsonParseError parseError;

@@ -12,6 +12,7 @@
 #include "database.h"
 #include "error.h"
 #include "listquery.h"
+#include "rows.h"
 #include "sql.h"
 
 namespace Storage {
@@ -203,10 +204,11 @@ public:
             sql += QStringLiteral(" ORDER BY (%1 IS NULL), %1%2, %3%2").arg(orderBy, direction, keyName());
         sql += QStringLiteral(" LIMIT %1").arg(query.limit + 1);
 
-        auto rows = exec(m_db, sql, bindings);
+        auto rows = select(m_db, sql, bindings);
         if (!rows)
             return rows.error();
         Page<T> page;
+        page.items.reserve(query.limit);
         const RowLayout &layout = RowLayout::ofSelectList();
         const int sortIndex = int(known.indexOf(orderBy));
         const int keyIndex = int(known.indexOf(keyName()));
@@ -219,9 +221,13 @@ public:
                 break;
             }
             page.items << fromRow(*rows, layout);
-            lastSort = rows->value(sortIndex);
-            lastKey = rows->value(keyIndex);
+            if (page.items.size() == query.limit) { // the cursor's position, should another row follow
+                lastSort = rows->value(sortIndex);
+                lastKey = rows->value(keyIndex);
+            }
         }
+        if (rows->error())
+            return *rows->error();
         if (query.countTotal) {
             if (query.cursor.isEmpty() && page.nextCursor.isEmpty()) {
                 page.total = page.items.size();
@@ -299,6 +305,28 @@ public:
         return record;
     }
 
+    // The same from a Rows: each column read without a QVariant where the column can (see Column::fetch).
+    static T fromRow(const Rows &row, const RowLayout &layout)
+    {
+        T record {};
+        qsizetype i = 0;
+        for (const Column<T> &c : Traits::columns()) {
+            const int at = layout.columns.at(i++);
+            if (c.fetch)
+                c.fetch(record, row, at);
+            else
+                c.write(record, row.value(at));
+        }
+        row.read(layout.createdAt, record.meta.createdAt);
+        if constexpr (Traits::hasUpdatedAt)
+            row.read(layout.updatedAt, record.meta.updatedAt);
+        if constexpr (Traits::softDelete)
+            row.read(layout.deletedAt, record.meta.deletedAt);
+        if constexpr (Traits::versioned)
+            row.read(layout.version, record.meta.version);
+        return record;
+    }
+
     static const QString &selectList()
     {
         static const QString list = [] {
@@ -347,15 +375,20 @@ public:
 private:
     Core::Result<T> fetchOne(const QString &sql, const QVariantList &bindings, const QString &notFound) const
     {
-        auto rows = exec(m_db, sql, bindings);
+        auto rows = select(m_db, sql, bindings);
         if (!rows)
             return rows.error();
-        if (!rows->next())
+        if (!rows->next()) {
+            if (rows->error()) // a write's constraint, for one, fails on the first step
+                return *rows->error();
             return Core::Error::notFound(keyName(), notFound);
+        }
         T record = fromRow(*rows, RowLayout::ofSelectList());
         // Drain so that SQLite finishes the statement (a RETURNING statement is only complete once stepped
         // to the end) before a surrounding transaction commits.
         while (rows->next()) { }
+        if (rows->error())
+            return *rows->error();
         return record;
     }
 

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "rows.h"
 #include "sqlitehandle.h"
 #include "statementcache.h"
 
@@ -217,10 +218,15 @@ std::optional<QString> countKey(const QString &sql, const QVariantList &bindings
 Core::Result<qint64> count(const Database &db, const QString &sql, const QVariantList &bindings)
 {
     const auto run = [&]() -> Core::Result<qint64> {
-        auto q = exec(db, sql, bindings);
-        if (!q)
-            return q.error();
-        return q->next() ? q->value(0).toLongLong() : 0;
+        auto rows = select(db, sql, bindings);
+        if (!rows)
+            return rows.error();
+        qint64 counted = 0;
+        if (rows->next())
+            rows->read(0, counted);
+        else if (rows->error())
+            return *rows->error();
+        return counted;
     };
     if (db.dialect() != Dialect::Sqlite)
         return run();
@@ -231,10 +237,12 @@ Core::Result<qint64> count(const Database &db, const QString &sql, const QVarian
     if (!handle || !cache || !key || !sqlite3_get_autocommit(handle))
         return run();
     const auto version = [&]() -> std::optional<StatementCache::DataVersion> {
-        auto q = exec(db, u"SELECT data_version FROM pragma_data_version"_s);
-        if (!q || !q->next())
+        auto rows = select(db, u"PRAGMA data_version"_s);
+        if (!rows || !rows->next())
             return std::nullopt;
-        return StatementCache::DataVersion { q->value(0).toLongLong(), sqlite3_total_changes64(handle) };
+        qint64 dataVersion = 0;
+        rows->read(0, dataVersion);
+        return StatementCache::DataVersion { dataVersion, sqlite3_total_changes64(handle) };
     };
     const std::optional<StatementCache::DataVersion> before = version();
     if (!before)

@@ -6,9 +6,12 @@
 #include <optional>
 
 #include <unordered_map>
+#include <vector>
 
 #include <QSqlQuery>
 #include <QString>
+
+struct sqlite3_stmt;
 
 namespace Storage {
 
@@ -24,7 +27,7 @@ public:
     static constexpr int kCapacity = 256;
 
     StatementCache() = default;
-    ~StatementCache() = default;
+    ~StatementCache();
 
     // A free prepared statement for `sql`, or nothing when none is cached.
     std::optional<QSqlQuery> take(const QString &sql);
@@ -32,6 +35,15 @@ public:
     void giveBack(const QString &sql, QSqlQuery query);
     void clear();
     int size() const { return int(m_free.size()); }
+
+    // The same for statements prepared on the connection's sqlite3 handle (Storage::Rows on SQLite). The cache owns
+    // every native statement it lent, so that they are finalised before the connection closes (SQLite refuses to
+    // close a handle with live statements): a statement lent to a Rows that outlives the cache is finalised here,
+    // and that Rows must not touch it again (see Rows::~Rows).
+    sqlite3_stmt *takeNative(const QString &sql);
+    void lendNative(sqlite3_stmt *statement) { m_lentNative.push_back(statement); }
+    void giveBackNative(const QString &sql, sqlite3_stmt *statement);
+    int nativeSize() const { return int(m_freeNative.size()); }
 
     // Answers of Storage::count() on this connection, good for one state of the database: `version` names that
     // state (see count() in sql.h). Asking with another version drops every answer remembered for the old one.
@@ -53,7 +65,17 @@ private:
     };
     void evict();
 
+    struct NativeEntry
+    {
+        sqlite3_stmt *statement = nullptr;
+        quint64 lastUse = 0;
+    };
+    void evictNative();
+    void finalizeNative();
+
     std::unordered_map<QString, Entry> m_free;
+    std::unordered_map<QString, NativeEntry> m_freeNative;
+    std::vector<sqlite3_stmt *> m_lentNative;
     quint64 m_clock = 0;
     std::unordered_map<QString, qint64> m_counts;
     DataVersion m_countsVersion;

@@ -65,7 +65,7 @@ public:
             outcome.error = result.error();
             return outcome;
         }
-        outcome.structured = result->structured;
+        outcome.structured = result->structuredObject();
         outcome.isToolError = result->isError;
         if (!tool->output.isNull() && !result->isError) {
             const Mcp::ValidationResult check = tool->output.validate(outcome.structured);

@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QRandomGenerator>
 
+#include "jsonwriter.h"
 #include "promptregistry.h"
 #include "resourceregistry.h"
 #include "services.h"
@@ -61,45 +62,6 @@ QJsonObject textBlock(const QString &text)
     return QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } };
 }
 
-// A JSON string literal of UTF-8 text (RFC 8259 §7): quotation mark, reverse solidus and control characters
-// escaped, everything else copied as it is.
-void appendJsonString(QByteArray &out, QByteArrayView utf8)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    qsizetype run = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const auto c = uchar(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(utf8.sliced(run, i - run));
-        run = i + 1;
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default: {
-            const char escape[] = { '\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf] };
-            out.append(escape, sizeof escape);
-        }
-        }
-    }
-    out.append(utf8.sliced(run));
-    out += '"';
-}
-
 // The integer a numeric request id holds, when a double holds it exactly (|n| < 2^53); nothing otherwise.
 std::optional<qint64> exactInteger(const QJsonValue &id)
 {
@@ -116,7 +78,7 @@ QByteArray idJson(const QJsonValue &id)
 {
     if (id.isString()) {
         QByteArray out;
-        appendJsonString(out, id.toString().toUtf8());
+        Domain::appendJsonString(out, id.toString().toUtf8());
         return out;
     }
     if (const std::optional<qint64> integer = exactInteger(id))
@@ -1118,15 +1080,15 @@ Server::ToolAnswer Server::answerOf(const Tool &tool, const ToolResult &result)
     // clients that read only content) is its escaped copy.
     const ToolOutput &output = result.value();
     const bool withStructured = !tool.outputSchema.isEmpty();
-    QByteArray structured;
-    if (withStructured || output.content.isEmpty())
+    QByteArray structured = output.structuredJson;
+    if (structured.isEmpty() && (withStructured || output.content.isEmpty()))
         structured = QJsonDocument(output.structured).toJson(QJsonDocument::Compact);
     QByteArray &out = answer.result;
     out.reserve(2 * structured.size() + 96);
     out += "{\"content\":";
     if (output.content.isEmpty()) {
         out += "[{\"text\":";
-        appendJsonString(out, structured);
+        Domain::appendJsonString(out, structured);
         out += ",\"type\":\"text\"}]";
     } else {
         out += QJsonDocument(output.content).toJson(QJsonDocument::Compact);

@@ -6,8 +6,10 @@
 #include <memory>
 #include <optional>
 
+#include <QByteArray>
 #include <QHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -69,9 +71,14 @@ struct ToolCall
 // outputSchema, tests check that) and the protocol layer adds the same JSON as a text block. A tool that needs
 // other content (images, embedded resources: the conformance fixtures) fills `content` itself. `isError` is a
 // tool-level failure the tool reports as content (MCP "Tools" §Error Handling).
+//
+// A tool on the hot path may write its structuredContent as bytes instead (ToolOutput::serialized, with JsonWriter):
+// `structuredJson` then holds the compact JSON of that object and `structured` stays empty; structuredObject() reads
+// either.
 struct ToolOutput
 {
     QJsonObject structured;
+    QByteArray structuredJson;
     QJsonArray content;
     bool isError = false;
 
@@ -79,6 +86,16 @@ struct ToolOutput
     ToolOutput(QJsonObject structuredContent) // NOLINT(google-explicit-constructor): handlers `return QJsonObject{...}`
         : structured(std::move(structuredContent))
     { }
+    static ToolOutput serialized(QByteArray json)
+    {
+        ToolOutput output;
+        output.structuredJson = std::move(json);
+        return output;
+    }
+    QJsonObject structuredObject() const
+    {
+        return structuredJson.isEmpty() ? structured : QJsonDocument::fromJson(structuredJson).object();
+    }
 };
 
 // A ToolOutput or an Error. InvalidArgument/NotFound/Conflict/AlreadyExists become `isError: true` results naming

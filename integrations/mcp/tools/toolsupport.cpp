@@ -4,8 +4,11 @@
 
 #include <cmath>
 
+#include <QJsonDocument>
+
 #include "enumnames.h"
 #include "isodate.h"
+#include "jsonwriter.h"
 
 using namespace Qt::StringLiterals;
 
@@ -202,6 +205,16 @@ QJsonObject pageJson(const QJsonArray &items, qint64 total, const QString &nextC
     };
 }
 
+void writePageEnd(Domain::JsonWriter &writer, qsizetype items, qint64 total, const QString &nextCursor)
+{
+    writer.key("next_cursor"_L1);
+    if (nextCursor.isEmpty())
+        writer.null();
+    else
+        writer.value(nextCursor);
+    writer.key("total"_L1).value(total < 0 ? qint64(items) : total);
+}
+
 Core::Result<QJsonObject> pageOfArray(const QJsonArray &all, const QJsonObject &arguments)
 {
     const int limit = arguments.value(u"limit"_s).toInt(kDefaultLimit);
@@ -266,21 +279,38 @@ void addTool(ToolRegistry &registry, Tool tool)
         qWarning("MCP tool %s not registered: %s", qPrintable(name), qPrintable(added.error().toString()));
 }
 
+void writeCustomerSummary(Domain::JsonWriter &w, const Domain::Customer &c)
+{
+    w.beginObject()
+        .key("arr"_L1)
+        .value(rounded(c.arr, 2))
+        .key("company"_L1)
+        .value(c.company)
+        .key("currency"_L1)
+        .value(c.currency)
+        .key("customer_id"_L1)
+        .value(c.id)
+        .key("lifecycle_stage"_L1)
+        .value(Domain::enumName(c.lifecycleStage))
+        .key("name"_L1)
+        .value(c.name)
+        .key("owner"_L1)
+        .value(c.owner)
+        .key("renewal_date"_L1)
+        .dateOrNull(c.renewalDate)
+        .key("status"_L1)
+        .value(Domain::enumName(c.status))
+        .key("tier"_L1)
+        .value(Domain::enumName(c.tier))
+        .endObject();
+}
+
 QJsonObject customerSummaryJson(const Domain::Customer &c)
 {
-    // Keys in sorted order: QJsonObject keeps its keys sorted, so each insert then lands at the end.
-    return QJsonObject {
-        { u"arr"_s, rounded(c.arr, 2) },
-        { u"company"_s, c.company },
-        { u"currency"_s, c.currency },
-        { u"customer_id"_s, c.id },
-        { u"lifecycle_stage"_s, Domain::enumName(c.lifecycleStage) },
-        { u"name"_s, c.name },
-        { u"owner"_s, c.owner },
-        { u"renewal_date"_s, dateJson(c.renewalDate) },
-        { u"status"_s, Domain::enumName(c.status) },
-        { u"tier"_s, Domain::enumName(c.tier) },
-    };
+    QByteArray json;
+    Domain::JsonWriter writer(json);
+    writeCustomerSummary(writer, c);
+    return QJsonDocument::fromJson(json).object();
 }
 
 QJsonObject customerJson(const Domain::Customer &c)

@@ -58,6 +58,10 @@ QJsonObject listOutput(const QJsonObject &itemSchema, std::initializer_list<Prop
 
 } // namespace Mcp::Schema
 
+namespace Domain {
+class JsonWriter;
+}
+
 namespace Mcp::ToolSupport {
 
 inline constexpr int kDefaultLimit = 25;
@@ -67,6 +71,8 @@ inline constexpr int kMaxLimit = 200;
 Storage::ListQuery pageQuery(const QJsonObject &arguments);
 // {items, total, next_cursor} (next_cursor null on the last page).
 QJsonObject pageJson(const QJsonArray &items, qint64 total, const QString &nextCursor);
+// The same page's next_cursor and total keys, for a page written with a JsonWriter (`items` written before them).
+void writePageEnd(Domain::JsonWriter &writer, qsizetype items, qint64 total, const QString &nextCursor);
 // Paging over an in-memory list a service computed (rankings, opportunities): the cursor is the offset, opaque to
 // the client and checked (a cursor that is not ours → InvalidArgument naming `cursor`).
 Core::Result<QJsonObject> pageOfArray(const QJsonArray &all, const QJsonObject &arguments);
@@ -77,7 +83,10 @@ QJsonValue dateTimeJson(const QDateTime &time);
 // Optional date argument ("" or absent → invalid QDate; the schema has already checked the format).
 QDate dateArgument(const QJsonObject &arguments, const QString &name);
 
-// Customers as list tools show them (compact) and as get tools show them (every stored field).
+// Customers as list tools show them (compact) and as get tools show them (every stored field). The summary is
+// written once, by writeCustomerSummary (list_clients writes its page straight as bytes); customerSummaryJson reads
+// that back as an object for answers built as objects.
+void writeCustomerSummary(Domain::JsonWriter &writer, const Domain::Customer &customer);
 QJsonObject customerSummaryJson(const Domain::Customer &customer);
 QJsonObject customerJson(const Domain::Customer &customer);
 QJsonObject customerSummarySchema();
