@@ -9,6 +9,7 @@
 
 #include "database.h"
 #include "sqlitehandle.h"
+#include "sqlitenative.h"
 
 namespace Core::HealthSqlite {
 
@@ -39,32 +40,9 @@ Statement::Statement(sqlite3 *db, const QString &sql, const QVariantList &bindin
         m_status = error(rc, u"preparing"_s);
         return;
     }
+    // Bound as QSqlQuery binds them (Storage's rules for the native paths), so a query returns what it returned there.
     for (int i = 0; i < bindings.size(); ++i) {
-        const QVariant &value = bindings.at(i);
-        int rc = SQLITE_OK;
-        if (value.isNull()) {
-            rc = sqlite3_bind_null(m_statement, i + 1);
-        } else {
-            switch (value.typeId()) {
-            case QMetaType::Int:
-            case QMetaType::UInt:
-            case QMetaType::LongLong:
-            case QMetaType::Bool:
-                rc = sqlite3_bind_int64(m_statement, i + 1, value.toLongLong());
-                break;
-            case QMetaType::Double:
-                rc = sqlite3_bind_double(m_statement, i + 1, value.toDouble());
-                break;
-            default: {
-                // Text (and anything else QSQLITE would bind as its string form).
-                const QByteArray bytes = value.toString().toUtf8();
-                rc = sqlite3_bind_text64(
-                    m_statement, i + 1, bytes.constData(), sqlite3_uint64(bytes.size()), SQLITE_TRANSIENT, SQLITE_UTF8);
-                break;
-            }
-            }
-        }
-        if (rc != SQLITE_OK) {
+        if (const int rc = Storage::bindAsSqlite(m_statement, i + 1, bindings.at(i)); rc != SQLITE_OK) {
             m_status = error(rc, u"binding"_s);
             return;
         }

@@ -6,8 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSqlRecord>
 
+#include "rows.h"
 #include "sql.h"
 #include "tables_engagement.h"
 #include "tables_operations.h"
@@ -131,17 +131,20 @@ Result<TimelinePage> TimelineService::timeline(const TimelineQuery &query) const
     const QVariantList baseBindings = QVariantList { query.customerId } + dateBindings;
 
     {
-        auto q = Storage::exec(m_db, u"SELECT kind, COUNT(*) "_s + base + u" GROUP BY kind"_s, baseBindings);
+        auto q = Storage::select(m_db, u"SELECT kind, COUNT(*) "_s + base + u" GROUP BY kind"_s, baseBindings);
         if (!q)
             return q.error();
         while (q->next()) {
             Domain::TimelineEventKind kind = Domain::TimelineEventKind::Other;
-            Storage::Convert::fromSql(q->value(0), kind);
-            const qint64 count = q->value(1).toLongLong();
+            qint64 count = 0;
+            q->read(0, kind);
+            q->read(1, count);
             page.kindCounts[kind] += count;
             if (query.kinds.isEmpty() || query.kinds.contains(kind))
                 page.total += count;
         }
+        if (q->error())
+            return *q->error();
     }
 
     const QString filter = fingerprint(query);
@@ -158,20 +161,22 @@ Result<TimelinePage> TimelineService::timeline(const TimelineQuery &query) const
     using Repo = Storage::TimelineEventRepository;
     const QString sql = u"SELECT %1, CAST(occurred_at AS TEXT) AS occurred_at_key "_s.arg(Repo::selectList()) + base
         + kindCondition + keyset + u" ORDER BY occurred_at DESC, id DESC LIMIT %1"_s.arg(query.limit + 1);
-    auto rows = Storage::exec(m_db, sql, baseBindings + kindBindings + keysetBindings);
+    auto rows = Storage::select(m_db, sql, baseBindings + kindBindings + keysetBindings);
     if (!rows)
         return rows.error();
-    const QSqlRecord rec = rows->record();
-    const int keyIndex = rec.indexOf(u"occurred_at_key"_s);
+    const Repo::RowLayout &layout = Repo::RowLayout::ofSelectList();
+    static const int keyIndex = int(Repo::selectList().split(u", "_s).size()); // occurred_at_key, after the list
     QString lastKey;
     while (rows->next()) {
         if (page.items.size() == query.limit) {
             page.nextCursor = encodeCursor(filter, lastKey, page.items.constLast().id);
             break;
         }
-        page.items << Repo::fromRow(*rows, rec);
-        lastKey = rows->value(keyIndex).toString();
+        page.items << Repo::fromRow(*rows, layout);
+        lastKey = rows->text(keyIndex);
     }
+    if (rows->error())
+        return *rows->error();
     return page;
 }
 

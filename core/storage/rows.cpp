@@ -7,9 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QStringEncoder>
 #include <QTimeZone>
-#include <QVarLengthArray>
 
 #include "columns.h"
 #include "isodate.h"
@@ -317,34 +315,6 @@ void Rows::read(int column, QStringList &out) const
         out << item.toString();
 }
 
-namespace {
-
-// Binds one value as QSQLiteResult::exec would (see visitAsSqlite). Text goes in as UTF-8, which SQLite stores and
-// compares, so it is not converted again inside SQLite.
-struct Bind
-{
-    sqlite3_stmt *statement;
-    int index;
-    int rc = SQLITE_OK;
-
-    void null() { rc = sqlite3_bind_null(statement, index); }
-    void integer(qint64 v) { rc = sqlite3_bind_int64(statement, index, v); }
-    void real(double v) { rc = sqlite3_bind_double(statement, index, v); }
-    void text(QStringView v)
-    {
-        QVarLengthArray<char, 256> utf8(v.size() * 3);
-        QStringEncoder encoder(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
-        char *end = encoder.appendToBuffer(utf8.data(), v);
-        rc = sqlite3_bind_text(statement, index, utf8.data(), int(end - utf8.data()), SQLITE_TRANSIENT);
-    }
-    void blob(const QByteArray &v)
-    {
-        rc = sqlite3_bind_blob(statement, index, v.constData(), int(v.size()), SQLITE_TRANSIENT);
-    }
-};
-
-} // namespace
-
 Core::Result<Rows> select(const Database &db, const QString &sql, const QVariantList &bindings)
 {
     sqlite3 *handle = db.dialect() == Dialect::Sqlite ? sqliteHandle(db.connection()) : nullptr;
@@ -372,10 +342,8 @@ Core::Result<Rows> select(const Database &db, const QString &sql, const QVariant
         return Core::Error::storage(u"%1 values bound to a statement with %2 parameters: %3"_s.arg(
             QString::number(bindings.size()), QString::number(sqlite3_bind_parameter_count(statement)), sql));
     for (qsizetype i = 0; i < bindings.size(); ++i) {
-        Bind bind { statement, int(i + 1) };
-        visitAsSqlite(bindings.at(i), bind);
-        if (bind.rc != SQLITE_OK)
-            return sqliteError(handle, bind.rc);
+        if (const int rc = bindAsSqlite(statement, int(i + 1), bindings.at(i)); rc != SQLITE_OK)
+            return sqliteError(handle, rc);
     }
     return rows;
 }

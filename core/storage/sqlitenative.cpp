@@ -5,7 +5,9 @@
 #include <sqlite3.h>
 
 #include <QSqlError>
+#include <QStringEncoder>
 #include <QUuid>
+#include <QVarLengthArray>
 
 #include "sql.h"
 
@@ -33,6 +35,41 @@ bool isNullForSql(const QVariant &value)
     default:
         return false;
     }
+}
+
+namespace {
+
+// Binds one value as QSQLiteResult::exec would (see visitAsSqlite). Text goes in as UTF-8, which SQLite stores and
+// compares, so it is not converted again inside SQLite.
+struct Bind
+{
+    sqlite3_stmt *statement;
+    int index;
+    int rc = SQLITE_OK;
+
+    void null() { rc = sqlite3_bind_null(statement, index); }
+    void integer(qint64 v) { rc = sqlite3_bind_int64(statement, index, v); }
+    void real(double v) { rc = sqlite3_bind_double(statement, index, v); }
+    void text(QStringView v)
+    {
+        QVarLengthArray<char, 256> utf8(v.size() * 3);
+        QStringEncoder encoder(QStringEncoder::Utf8, QStringConverter::Flag::Stateless);
+        char *end = encoder.appendToBuffer(utf8.data(), v);
+        rc = sqlite3_bind_text(statement, index, utf8.data(), int(end - utf8.data()), SQLITE_TRANSIENT);
+    }
+    void blob(const QByteArray &v)
+    {
+        rc = sqlite3_bind_blob(statement, index, v.constData(), int(v.size()), SQLITE_TRANSIENT);
+    }
+};
+
+} // namespace
+
+int bindAsSqlite(sqlite3_stmt *statement, int index, const QVariant &value)
+{
+    Bind bind { statement, index };
+    visitAsSqlite(value, bind);
+    return bind.rc;
 }
 
 Core::Error sqliteError(sqlite3 *handle, int code, const QString &context)

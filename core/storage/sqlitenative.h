@@ -12,6 +12,7 @@
 #include "error.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace Storage {
 
@@ -60,6 +61,10 @@ template<typename Visitor> void visitAsSqlite(const QVariant &value, Visitor &&v
         return;
     }
 }
+
+// Binds `value` to parameter `index` (1-based) of `statement` as QSQLiteResult::exec would (see visitAsSqlite); text
+// goes in as UTF-8, which SQLite stores and compares, so it is not converted again inside SQLite. SQLite's result code.
+int bindAsSqlite(sqlite3_stmt *statement, int index, const QVariant &value);
 
 // The error Qt's driver makes of a failed prepare or step (the same QSqlError texts), through errorFromSql, so a
 // constraint names the same field either way.

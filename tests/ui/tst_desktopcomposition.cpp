@@ -67,14 +67,7 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        if (const QString why = TestUtils::backendUnavailableReason(); !why.isEmpty()) {
-            if (TestUtils::backendRequired())
-                QFAIL(qPrintable(why));
-            QSKIP(qPrintable(why));
-        }
-    }
+    void initTestCase() { CS_REQUIRE_BACKEND(); }
 
     void theWindowHasItsDockAndReadsThePortfolioInTheBackground()
     {

@@ -76,6 +76,18 @@ class TestHealthService final : public QObject
 
 private:
     // ---- building portfolios ----
+    // A demo portfolio on kDay; the generator's error, or nothing.
+    static QString generateDemo(Storage::Database &db, int customers, qint64 usageEvents, quint32 seed)
+    {
+        Core::DemoPortfolio::Options options;
+        options.customers = customers;
+        options.usageEvents = usageEvents;
+        options.seed = seed;
+        options.today = kDay;
+        Core::DemoPortfolio demo(db, options);
+        auto stats = demo.generate();
+        return stats.ok() ? QString() : stats.error().toString();
+    }
     static void customer(Storage::Database &db, const QString &id, double arr = 0, const QString &status = u"active"_s,
         const QVariant &churnedAt = null())
     {
@@ -1117,14 +1129,7 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         Storage::Database &db = fixture.db();
-        Core::DemoPortfolio::Options options;
-        options.customers = 120;
-        options.usageEvents = 24000;
-        options.seed = 4242;
-        options.today = kDay;
-        Core::DemoPortfolio demo(db, options);
-        auto stats = demo.generate();
-        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        QCOMPARE(generateDemo(db, 120, 24000, 4242), QString()); // no error
 
         StillClock clock;
         Core::HealthService health(db, clock);
@@ -1193,14 +1198,7 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         Storage::Database &db = fixture.db();
-        Core::DemoPortfolio::Options options;
-        options.customers = 80;
-        options.usageEvents = 12000;
-        options.seed = 4242;
-        options.today = kDay;
-        Core::DemoPortfolio demo(db, options);
-        auto stats = demo.generate();
-        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        QCOMPARE(generateDemo(db, 80, 12000, 4242), QString()); // no error
         SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
         SQL(db, u"DELETE FROM health_scores"_s);
 
@@ -1239,14 +1237,7 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         Storage::Database &db = fixture.db();
-        Core::DemoPortfolio::Options options;
-        options.customers = 40;
-        options.usageEvents = 6000;
-        options.seed = 99;
-        options.today = kDay;
-        Core::DemoPortfolio demo(db, options);
-        auto stats = demo.generate();
-        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        QCOMPARE(generateDemo(db, 40, 6000, 99), QString()); // no error
         SQL(db, u"DELETE FROM timeline_events WHERE kind = 'score_change' AND source_table = 'health_scores'"_s);
         SQL(db, u"DELETE FROM health_scores"_s);
 
@@ -1474,14 +1465,7 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         Storage::Database &db = fixture.db();
-        Core::DemoPortfolio::Options options;
-        options.customers = 60;
-        options.usageEvents = 9000;
-        options.seed = 4242;
-        options.today = kDay;
-        Core::DemoPortfolio demo(db, options);
-        auto stats = demo.generate();
-        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        QCOMPARE(generateDemo(db, 60, 9000, 4242), QString()); // no error
         StillClock clock;
         Core::HealthService health(db, clock);
         const auto snapshot = [&] {
@@ -1532,14 +1516,7 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         Storage::Database &db = fixture.db();
-        Core::DemoPortfolio::Options options;
-        options.customers = 60;
-        options.usageEvents = 9000;
-        options.seed = 777;
-        options.today = kDay;
-        Core::DemoPortfolio demo(db, options);
-        auto stats = demo.generate();
-        QVERIFY2(stats.ok(), qPrintable(stats.ok() ? QString() : stats.error().toString()));
+        QCOMPARE(generateDemo(db, 60, 9000, 777), QString()); // no error
 
         StillClock clock;
         Core::HealthService health(db, clock);
