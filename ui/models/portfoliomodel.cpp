@@ -237,15 +237,8 @@ void PortfolioModel::fetchMore(const QModelIndex &parent)
     if (parent.isValid() || m_exhausted || m_fetchQueued || m_resetPending)
         return;
     m_fetchQueued = true;
-    if (m_background) {
-        Storage::ListQuery query = baseQuery();
-        query.cursor = m_cursor;
-        query.countTotal = false;
-        QMetaObject::invokeMethod(m_loader, [loader = m_loader, model = this, generation = m_generation, query] {
-            loader->load(model, generation, query, false);
-        });
-        return;
-    }
+    if (m_background)
+        return request(nextPageQuery(), false);
     // Rows arrive on the next turn of the event loop, not inside the caller: views (and the model tester)
     // call fetchMore from their own change handlers, where inserting rows re-enters them.
     QMetaObject::invokeMethod(this, &PortfolioModel::fetchNextPage, Qt::QueuedConnection);
@@ -259,10 +252,26 @@ void PortfolioModel::fetchNextPage()
         m_fetchQueued = false;
         return;
     }
+    request(nextPageQuery(), false);
+}
+
+Storage::ListQuery PortfolioModel::nextPageQuery() const
+{
     Storage::ListQuery query = baseQuery();
     query.cursor = m_cursor;
     query.countTotal = false;
-    Answer answer = read(m_customers, query, false);
+    return query;
+}
+
+void PortfolioModel::request(const Storage::ListQuery &query, bool reset)
+{
+    if (m_background) {
+        QMetaObject::invokeMethod(m_loader, [loader = m_loader, model = this, generation = m_generation, query, reset] {
+            loader->load(model, generation, query, reset);
+        });
+        return;
+    }
+    Answer answer = read(m_customers, query, reset);
     answer.generation = m_generation;
     apply(answer);
 }
@@ -370,14 +379,8 @@ void PortfolioModel::reload()
         // The rows on show stay until the answer arrives (apply()).
         m_resetPending = true;
         m_latestGeneration->store(m_generation);
-        QMetaObject::invokeMethod(m_loader, [loader = m_loader, model = this, generation = m_generation, query] {
-            loader->load(model, generation, query, true);
-        });
-        return;
     }
-    Answer answer = read(m_customers, query, true);
-    answer.generation = m_generation;
-    apply(answer);
+    request(query, true);
 }
 
 void PortfolioModel::refreshRow(const QString &id)

@@ -90,9 +90,12 @@ private:
     static Answer read(const Core::CustomerService &customers, const Storage::ListQuery &query, bool reset);
     void reload();
     void fetchNextPage();
+    // Reads `query` on the loader (background) or here, and applies the answer for the current generation.
+    void request(const Storage::ListQuery &query, bool reset);
     void apply(const Answer &answer);
     void refreshRow(const QString &id);
     Storage::ListQuery baseQuery() const;
+    Storage::ListQuery nextPageQuery() const;
 
     Core::CustomerService &m_customers;
     QList<Domain::Customer> m_rows;
