@@ -15,11 +15,14 @@
 #include <QTimeZone>
 
 #include "bulkinserter.h"
+#include "customerservice.h"
 #include "sql.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
 #include "tables_feedback.h"
 #include "tables_health.h"
+#include "tables_operations.h"
+#include "tables_revenue.h"
 #include "tables_support.h"
 #include "transaction.h"
 #include "validation.h"
@@ -496,7 +499,8 @@ public:
         , reader(reader)
         , totalBytes(totalBytes)
         , options(options)
-        , stamp(Storage::Convert::toSql(clock.now()))
+        , now(clock.now())
+        , stamp(Storage::Convert::toSql(now))
     {
         report.kind = options.kind;
         report.mode = options.mode;
@@ -507,7 +511,8 @@ public:
     CsvReader &reader;
     qint64 totalBytes;
     const ImportOptions &options;
-    const QVariant stamp; // created_at / updated_at of every inserted row
+    const QDateTime now;
+    const QVariant stamp; // created_at / updated_at of every inserted row (now)
     ImportReport report;
     QStringList header; // as written in the file
     QStringList targets; // the field each column maps to ("" = none)
@@ -687,6 +692,65 @@ public:
 
 // ---- customers ----------------------------------------------------------------------------------------------------
 
+// What CustomerService::create() records beside each new customer, written in bulk: the open renewal of an active
+// or trial customer's renewal date, then the timeline events (registered, renewal created). The customers are new,
+// so no renewal of theirs exists yet.
+Status recordNewCustomers(Run &run, const QList<Domain::Customer> &created)
+{
+    QHash<QString, Domain::Renewal> renewals; // customer id → its opening renewal
+    {
+        Storage::BulkInserter inserter(run.db, u"renewals"_s, insertColumns<Domain::Renewal>(), rowsPerStatement());
+        for (const Domain::Customer &c : created) {
+            if (auto renewal = CustomerService::openingRenewal(c)) {
+                renewal->meta.createdAt = run.now;
+                renewal->meta.updatedAt = run.now;
+                renewal->meta.version = 1;
+                if (auto ok = insertRecord(inserter, *renewal, run.stamp); !ok)
+                    return ok;
+                renewals.insert(c.id, *renewal);
+            }
+        }
+        if (auto ok = inserter.flush(); !ok)
+            return ok;
+    }
+    // Their ids, for the events' source.
+    const QStringList ids = renewals.keys();
+    for (qsizetype start = 0; start < ids.size(); start += kLookupBatch) {
+        const QStringList batch = ids.mid(start, kLookupBatch);
+        auto found = Storage::exec(run.db,
+            u"SELECT customer_id, id FROM renewals WHERE deleted_at IS NULL AND customer_id IN (%1)"_s.arg(
+                Storage::Detail::placeholders(int(batch.size()))),
+            QVariantList(batch.cbegin(), batch.cend()));
+        if (!found)
+            return found.error();
+        while (found->next())
+            renewals[found->value(0).toString()].id = found->value(1).toLongLong();
+    }
+    Storage::BulkInserter events(
+        run.db, u"timeline_events"_s, insertColumns<Domain::TimelineEvent>(), rowsPerStatement());
+    DeferredIndexes indexes(run.db, u"timeline_events"_s);
+    qint64 written = 0;
+    const auto write = [&](const Domain::TimelineEvent &e) -> Status {
+        if (auto valid = e.validate(); !valid)
+            return valid;
+        if (auto ok = insertRecord(events, e, run.stamp); !ok)
+            return ok;
+        indexes.rowsWritten(++written);
+        return {};
+    };
+    for (const Domain::Customer &c : created) {
+        if (auto ok = write(CustomerService::registeredEvent(c)); !ok)
+            return ok;
+        if (const auto renewal = renewals.constFind(c.id); renewal != renewals.cend()) {
+            if (auto ok = write(CustomerService::renewalCreatedEvent(c, *renewal)); !ok)
+                return ok;
+        }
+    }
+    if (auto ok = events.flush(); !ok)
+        return ok;
+    return indexes.restore();
+}
+
 Status importCustomers(Run &run)
 {
     const auto &fields = customerFields();
@@ -752,6 +816,9 @@ Status importCustomers(Run &run)
     Storage::CustomerRepository repository(run.db);
     QHash<QString, qint64> seen; // id → line
     qint64 written = 0;
+    // For the timeline and the renewal pipeline, as CustomerService records them (after the loop).
+    QList<Domain::Customer> created;
+    QList<std::pair<Domain::Customer, Domain::Customer>> changed;
     for (const CsvRow &r : std::as_const(rows)) {
         run.rowFailed = false;
         const QString id = r.fields.at(run.columnOfField.value(u"id"_s)).trimmed();
@@ -803,10 +870,15 @@ Status importCustomers(Run &run)
                 continue;
             }
             ++run.report.updated;
+            changed.append({ *stored, *updated });
         } else {
             if (auto ok = insertRecord(inserter, customer, run.stamp); !ok)
                 return ok;
             indexes.rowsWritten(++run.report.inserted);
+            customer.meta.createdAt = run.now;
+            customer.meta.updatedAt = run.now;
+            customer.meta.version = 1;
+            created.append(customer);
         }
         if (++written % run.options.progressEvery == 0) {
             if (run.options.isCancelled && run.options.isCancelled())
@@ -818,6 +890,10 @@ Status importCustomers(Run &run)
     if (auto ok = inserter.flush(); !ok)
         return ok;
     if (auto ok = indexes.restore(); !ok)
+        return ok;
+    if (auto ok = recordNewCustomers(run, created); !ok)
+        return ok;
+    if (auto ok = CustomerService::recordUpdated(run.db, changed); !ok)
         return ok;
 
     // The custom field catalogue the churn model reads.

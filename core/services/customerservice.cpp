@@ -73,18 +73,10 @@ QString valueText(const FieldChange &c, const QVariant &v)
     return text.isEmpty() ? u"none"_s : text;
 }
 
-Status recordRegistered(const Storage::Database &db, const Domain::Customer &c)
+Status appendEvent(const Storage::Database &db, const Domain::TimelineEvent &e)
 {
-    QVariantMap detail { { u"tier"_s, Domain::enumName(c.tier) }, { u"status"_s, Domain::enumName(c.status) },
-        { u"arr"_s, c.arr }, { u"currency"_s, c.currency } };
-    if (!c.owner.isEmpty())
-        detail.insert(u"owner"_s, c.owner);
-    if (c.renewalDate.isValid())
-        detail.insert(u"renewal_date"_s, dateText(c.renewalDate));
-    return TimelineService::append(db, c.id, c.meta.createdAt, Domain::TimelineEventKind::Lifecycle,
-        u"Customer registered: %1 (%2, ARR %3 %4)"_s.arg(
-            c.name, Domain::enumName(c.tier), amountText(c.arr), c.currency),
-        detail, u"customers"_s, c.id);
+    return TimelineService::append(
+        db, e.customerId, e.occurredAt, e.kind, e.title, e.detail, e.sourceTable, e.sourceId, e.actor);
 }
 
 // "Profile changed: tier smb → enterprise, ARR 1000 → 2000, name": old → new for the important fields.
@@ -114,18 +106,12 @@ Status recordChanged(const Storage::Database &db, const Domain::Customer &before
         after.id);
 }
 
-bool renews(const Domain::Customer &c)
-{
-    return c.renewalDate.isValid()
-        && (c.status == Domain::CustomerStatus::Active || c.status == Domain::CustomerStatus::Trial);
-}
-
 // The customer's renewal_date in the renewal pipeline: an active or trial customer with a renewal date has a live
 // renewal for it. Nothing happens when one already exists for that date; when the date moved, the open renewal
 // of the old date moves with it; otherwise an upcoming renewal is created with the customer's ARR.
 Status syncRenewal(const Storage::Database &db, const Domain::Customer *before, const Domain::Customer &after)
 {
-    if (!renews(after))
+    if (!CustomerService::openingRenewal(after))
         return {};
     auto existing = Storage::exec(db,
         u"SELECT id FROM renewals WHERE customer_id = ? AND renewal_date = ? AND deleted_at IS NULL"_s,
@@ -157,20 +143,135 @@ Status syncRenewal(const Storage::Database &db, const Domain::Customer *before, 
                 u"renewals"_s, QString::number(moved->id));
         }
     }
-    Domain::Renewal renewal;
-    renewal.customerId = after.id;
-    renewal.renewalDate = after.renewalDate;
-    renewal.arrCurrent = after.arr;
-    renewal.stage = Domain::RenewalStage::Upcoming;
-    renewal.owner = after.owner;
-    auto created = renewals.create(renewal);
+    auto created = renewals.create(*CustomerService::openingRenewal(after));
     if (!created)
         return created.error();
-    return TimelineService::append(db, after.id, created->meta.createdAt, Domain::TimelineEventKind::Renewal,
-        u"Renewal created for %1 (ARR %2 %3)"_s.arg(dateText(after.renewalDate), amountText(after.arr), after.currency),
-        { { u"renewal_date"_s, dateText(after.renewalDate) }, { u"arr_current"_s, after.arr },
-            { u"stage"_s, Domain::enumName(created->stage) } },
-        u"renewals"_s, QString::number(created->id));
+    return appendEvent(db, CustomerService::renewalCreatedEvent(after, *created));
+}
+
+// ---- contracts on the timeline ----
+
+QString contractLabel(const Domain::Contract &c)
+{
+    return c.contractNumber.isEmpty() ? u"#"_s + QString::number(c.id) : c.contractNumber;
+}
+
+QString seatsText(const Domain::Contract &c)
+{
+    if (c.seatsPurchased && c.seatsUsed)
+        return u"%1 of %2 seats used"_s.arg(*c.seatsUsed).arg(*c.seatsPurchased);
+    if (c.seatsPurchased)
+        return u"%1 seats"_s.arg(*c.seatsPurchased);
+    if (c.seatsUsed)
+        return u"%1 seats used"_s.arg(*c.seatsUsed);
+    return {};
+}
+
+QVariant optionalValue(const std::optional<int> &v)
+{
+    return v ? QVariant(*v) : QVariant();
+}
+
+QVariantMap contractDetail(const Domain::Contract &c)
+{
+    QVariantMap detail { { u"start_date"_s, dateText(c.startDate) }, { u"end_date"_s, dateText(c.endDate) },
+        { u"arr"_s, c.arr }, { u"currency"_s, c.currency }, { u"status"_s, Domain::enumName(c.status) },
+        { u"auto_renew"_s, c.autoRenew } };
+    if (!c.contractNumber.isEmpty())
+        detail.insert(u"contract_number"_s, c.contractNumber);
+    if (c.seatsPurchased)
+        detail.insert(u"seats_purchased"_s, *c.seatsPurchased);
+    if (c.seatsUsed)
+        detail.insert(u"seats_used"_s, *c.seatsUsed);
+    if (c.paymentStatus != Domain::PaymentStatus::None)
+        detail.insert(u"payment_status"_s, Domain::enumName(c.paymentStatus));
+    return detail;
+}
+
+// The contract fields a change title names with old → new (text form), in a CSM's order of interest.
+QList<FieldChange> changedContractFields(const Domain::Contract &a, const Domain::Contract &b)
+{
+    QList<FieldChange> out;
+    const auto add = [&](const QString &field, const QVariant &from, const QVariant &to) {
+        if (from != to)
+            out << FieldChange { field, from, to, true };
+    };
+    add(u"seats_used"_s, optionalValue(a.seatsUsed), optionalValue(b.seatsUsed));
+    add(u"seats_purchased"_s, optionalValue(a.seatsPurchased), optionalValue(b.seatsPurchased));
+    add(u"status"_s, Domain::enumName(a.status), Domain::enumName(b.status));
+    add(u"payment_status"_s, Domain::enumName(a.paymentStatus), Domain::enumName(b.paymentStatus));
+    add(u"arr"_s, a.arr, b.arr);
+    add(u"currency"_s, a.currency, b.currency);
+    add(u"start_date"_s, dateText(a.startDate), dateText(b.startDate));
+    add(u"end_date"_s, dateText(a.endDate), dateText(b.endDate));
+    add(u"auto_renew"_s, a.autoRenew, b.autoRenew);
+    add(u"contract_number"_s, a.contractNumber, b.contractNumber);
+    add(u"notes"_s, a.notes, b.notes);
+    return out;
+}
+
+QString contractValueText(const FieldChange &c, const QVariant &v)
+{
+    if (c.field == u"arr"_s)
+        return amountText(v.toDouble());
+    if (c.field == u"auto_renew"_s)
+        return v.toBool() ? u"on"_s : u"off"_s;
+    if (c.field == u"notes"_s)
+        return {};
+    const QString text = v.isValid() ? v.toString() : QString();
+    return text.isEmpty() ? u"none"_s : text;
+}
+
+Status recordContractEvent(const Storage::Database &db, const Domain::Contract *before, const Domain::Contract &after)
+{
+    if (!before) {
+        QStringList parts { u"%1 – %2"_s.arg(dateText(after.startDate), dateText(after.endDate)),
+            u"ARR %1 %2"_s.arg(amountText(after.arr), after.currency) };
+        if (const QString seats = seatsText(after); !seats.isEmpty())
+            parts << seats;
+        if (after.status != Domain::ContractStatus::Active)
+            parts << Domain::enumName(after.status);
+        return TimelineService::append(db, after.customerId, after.meta.createdAt, Domain::TimelineEventKind::Contract,
+            u"Contract %1 recorded: %2"_s.arg(contractLabel(after), parts.join(u", "_s)), contractDetail(after),
+            u"contracts"_s, QString::number(after.id));
+    }
+    QStringList parts;
+    QVariantMap changes;
+    for (const FieldChange &c : changedContractFields(*before, after)) {
+        const QString label = c.field == u"arr"_s ? u"ARR"_s : QString(c.field).replace(u'_', u' ');
+        parts << (c.field == u"notes"_s
+                ? label
+                : u"%1 %2 → %3"_s.arg(label, contractValueText(c, c.from), contractValueText(c, c.to)));
+        changes.insert(c.field, QVariantMap { { u"from"_s, c.from }, { u"to"_s, c.to } });
+    }
+    QVariantMap detail = contractDetail(after);
+    detail.insert(u"changes"_s, changes);
+    detail.insert(u"version"_s, after.meta.version);
+    return TimelineService::append(db, after.customerId, after.meta.updatedAt, Domain::TimelineEventKind::Contract,
+        u"Contract %1 changed: %2"_s.arg(contractLabel(after), parts.join(u", "_s)), detail, u"contracts"_s,
+        QString::number(after.id));
+}
+
+bool sameContract(const Domain::Contract &a, const Domain::Contract &b)
+{
+    return changedContractFields(a, b).isEmpty();
+}
+
+// A live contract of the customer with this number, other than `exceptId`.
+Status checkContractNumberFree(const Storage::Database &db, const Domain::Contract &c, qint64 exceptId)
+{
+    if (c.contractNumber.isEmpty())
+        return {};
+    auto q = Storage::exec(db,
+        u"SELECT id FROM contracts WHERE customer_id = ? AND contract_number = ? AND deleted_at IS NULL AND id <> ?"_s,
+        { c.customerId, c.contractNumber, exceptId });
+    if (!q)
+        return q.error();
+    if (q->next())
+        return Error { ErrorCode::AlreadyExists, u"contract_number"_s,
+            u"customer \"%1\" already has contract %2 (contract_id %3)"_s.arg(
+                c.customerId, c.contractNumber, q->value(0).toString()) };
+    return {};
 }
 
 } // namespace
@@ -179,6 +280,67 @@ CustomerService::CustomerService(const Storage::Database &db, QObject *parent)
     : QObject(parent)
     , m_customers(db)
 { }
+
+Domain::TimelineEvent CustomerService::registeredEvent(const Domain::Customer &c)
+{
+    QVariantMap detail { { u"tier"_s, Domain::enumName(c.tier) }, { u"status"_s, Domain::enumName(c.status) },
+        { u"arr"_s, c.arr }, { u"currency"_s, c.currency } };
+    if (!c.owner.isEmpty())
+        detail.insert(u"owner"_s, c.owner);
+    if (c.renewalDate.isValid())
+        detail.insert(u"renewal_date"_s, dateText(c.renewalDate));
+    Domain::TimelineEvent e;
+    e.customerId = c.id;
+    e.occurredAt = c.meta.createdAt;
+    e.kind = Domain::TimelineEventKind::Lifecycle;
+    e.title = u"Customer registered: %1 (%2, ARR %3 %4)"_s.arg(
+        c.name, Domain::enumName(c.tier), amountText(c.arr), c.currency);
+    e.detail = detail;
+    e.sourceTable = u"customers"_s;
+    e.sourceId = c.id;
+    return e;
+}
+
+std::optional<Domain::Renewal> CustomerService::openingRenewal(const Domain::Customer &c)
+{
+    if (!c.renewalDate.isValid()
+        || (c.status != Domain::CustomerStatus::Active && c.status != Domain::CustomerStatus::Trial))
+        return std::nullopt;
+    Domain::Renewal renewal;
+    renewal.customerId = c.id;
+    renewal.renewalDate = c.renewalDate;
+    renewal.arrCurrent = c.arr;
+    renewal.stage = Domain::RenewalStage::Upcoming;
+    renewal.owner = c.owner;
+    return renewal;
+}
+
+Domain::TimelineEvent CustomerService::renewalCreatedEvent(const Domain::Customer &c, const Domain::Renewal &renewal)
+{
+    Domain::TimelineEvent e;
+    e.customerId = c.id;
+    e.occurredAt = renewal.meta.createdAt;
+    e.kind = Domain::TimelineEventKind::Renewal;
+    e.title = u"Renewal created for %1 (ARR %2 %3)"_s.arg(
+        dateText(renewal.renewalDate), amountText(renewal.arrCurrent), c.currency);
+    e.detail = { { u"renewal_date"_s, dateText(renewal.renewalDate) }, { u"arr_current"_s, renewal.arrCurrent },
+        { u"stage"_s, Domain::enumName(renewal.stage) } };
+    e.sourceTable = u"renewals"_s;
+    e.sourceId = QString::number(renewal.id);
+    return e;
+}
+
+Status CustomerService::recordUpdated(
+    const Storage::Database &db, const QList<std::pair<Domain::Customer, Domain::Customer>> &updated)
+{
+    for (const auto &[before, after] : updated) {
+        if (auto ok = recordChanged(db, before, after); !ok)
+            return ok;
+        if (auto ok = syncRenewal(db, &before, after); !ok)
+            return ok;
+    }
+    return {};
+}
 
 Result<Domain::Customer> CustomerService::create(const Domain::Customer &customer)
 {
@@ -270,7 +432,7 @@ Result<CustomerService::Registered> CustomerService::createRegistered(
         if (!created)
             return created.error();
         out.customer = *created;
-        if (auto ok = recordRegistered(m_customers.database(), *created); !ok)
+        if (auto ok = appendEvent(m_customers.database(), registeredEvent(*created)); !ok)
             return ok.error();
         if (auto ok = syncRenewal(m_customers.database(), nullptr, *created); !ok)
             return ok.error();
@@ -428,6 +590,125 @@ Result<QList<Domain::Contract>> CustomerService::contracts(const QString &custom
     if (!page)
         return page.error();
     return page->items;
+}
+
+Result<Domain::Contract> CustomerService::contract(qint64 contractId) const
+{
+    auto c = Storage::ContractRepository(m_customers.database()).get(contractId);
+    if (!c && c.error().code == ErrorCode::NotFound)
+        return Error::notFound(u"contract_id"_s, u"no contract with id %1"_s.arg(contractId));
+    return c;
+}
+
+Status CustomerService::followCurrentContract(const Domain::Contract &contract, QStringList &fieldsUpdated)
+{
+    const Storage::Database &db = m_customers.database();
+    auto current = Storage::exec(db,
+        u"SELECT id FROM contracts WHERE customer_id = ? AND deleted_at IS NULL AND status = 'active' "
+        "ORDER BY end_date DESC, start_date DESC, id DESC LIMIT 1"_s,
+        { contract.customerId });
+    if (!current)
+        return current.error();
+    if (!current->next() || current->value(0).toLongLong() != contract.id)
+        return {};
+    auto before = m_customers.get(contract.customerId);
+    if (!before)
+        return before.error();
+    if (before->status != Domain::CustomerStatus::Active && before->status != Domain::CustomerStatus::Trial)
+        return {};
+    Domain::Customer after = *before;
+    after.contractStart = contract.startDate;
+    after.contractEnd = contract.endDate;
+    after.renewalDate = contract.endDate;
+    if (after.contractStart != before->contractStart)
+        fieldsUpdated << u"contract_start"_s;
+    if (after.contractEnd != before->contractEnd)
+        fieldsUpdated << u"contract_end"_s;
+    if (after.renewalDate != before->renewalDate)
+        fieldsUpdated << u"renewal_date"_s;
+    if (fieldsUpdated.isEmpty())
+        return {};
+    auto stored = m_customers.update(after);
+    if (!stored)
+        return stored.error();
+    if (auto ok = recordChanged(db, *before, *stored); !ok)
+        return ok;
+    return syncRenewal(db, &*before, *stored);
+}
+
+Result<CustomerService::ContractWritten> CustomerService::recordContract(const Domain::Contract &contract)
+{
+    const Storage::Database &db = m_customers.database();
+    {
+        Storage::Transaction tx(db);
+        if (!tx.isActive())
+            return tx.beginError();
+        if (auto customer = m_customers.get(contract.customerId); !customer) {
+            if (customer.error().code == ErrorCode::NotFound)
+                return Error::notFound(u"customer_id"_s, u"no customer with id \"%1\""_s.arg(contract.customerId));
+            return customer.error();
+        }
+        if (auto ok = contract.validate(); !ok)
+            return ok.error();
+        if (auto ok = checkContractNumberFree(db, contract, 0); !ok)
+            return ok.error();
+        Domain::Contract fresh = contract;
+        fresh.id = 0;
+        auto created = Storage::ContractRepository(db).create(fresh);
+        if (!created)
+            return created.error();
+        return completeContractWrite(tx, nullptr, *created);
+    }
+}
+
+Result<CustomerService::ContractWritten> CustomerService::updateContract(const Domain::Contract &contract)
+{
+    const Storage::Database &db = m_customers.database();
+    {
+        Storage::Transaction tx(db);
+        if (!tx.isActive())
+            return tx.beginError();
+        Storage::ContractRepository contracts(db);
+        auto before = contracts.get(contract.id);
+        if (!before) {
+            if (before.error().code == ErrorCode::NotFound)
+                return Error::notFound(u"contract_id"_s, u"no contract with id %1"_s.arg(contract.id));
+            return before.error();
+        }
+        if (contract.customerId != before->customerId)
+            return Error::invalid(u"customer_id"_s,
+                u"contract %1 belongs to customer \"%2\"; a contract cannot move to another customer"_s.arg(
+                    QString::number(contract.id), before->customerId));
+        if (contract.meta.version != before->meta.version)
+            return Error::conflict(u"version"_s,
+                u"the contract changed since version %1 (it is now version %2); read it again and reapply your "
+                u"change"_s.arg(contract.meta.version)
+                    .arg(before->meta.version));
+        if (auto ok = contract.validate(); !ok)
+            return ok.error();
+        if (sameContract(*before, contract))
+            return ContractWritten { *before, {} }; // nothing to write: no new version, no event
+        if (auto ok = checkContractNumberFree(db, contract, contract.id); !ok)
+            return ok.error();
+        auto stored = contracts.update(contract);
+        if (!stored)
+            return stored.error();
+        return completeContractWrite(tx, &*before, *stored);
+    }
+}
+
+Result<CustomerService::ContractWritten> CustomerService::completeContractWrite(
+    Storage::Transaction &tx, const Domain::Contract *before, const Domain::Contract &stored)
+{
+    ContractWritten out { stored, {} };
+    if (auto ok = recordContractEvent(m_customers.database(), before, stored); !ok)
+        return ok.error();
+    if (auto ok = followCurrentContract(stored, out.customerFieldsUpdated); !ok)
+        return ok.error();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    Q_EMIT customerChanged(stored.customerId);
+    return out;
 }
 
 } // namespace Core

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include <QObject>
 
@@ -10,7 +11,13 @@
 
 #include "accounts.h"
 #include "customer.h"
+#include "operations.h"
+#include "revenue.h"
 #include "tables_customers.h"
+
+namespace Storage {
+class Transaction;
+}
 
 namespace Core {
 
@@ -63,6 +70,37 @@ public:
     // The customer's contracts (not deleted), newest start first, at most `limit` (1..200). NotFound naming
     // customer_id for an unknown customer.
     Result<QList<Domain::Contract>> contracts(const QString &customerId, int limit = 10) const;
+    Result<Domain::Contract> contract(qint64 contractId) const;
+
+    // What create() records beside a new customer — its timeline event, and for an active or trial customer with a
+    // renewal date the open renewal (nullopt otherwise) with that renewal's event once stored — for bulk writers
+    // (CsvImporter) that store many customers at once in their own transaction.
+    static Domain::TimelineEvent registeredEvent(const Domain::Customer &customer);
+    static std::optional<Domain::Renewal> openingRenewal(const Domain::Customer &customer);
+    static Domain::TimelineEvent renewalCreatedEvent(const Domain::Customer &customer, const Domain::Renewal &renewal);
+    // What update() records beside a changed customer ("Profile changed: ..." on the timeline, the open renewal
+    // following the renewal date), for customers a bulk writer updated in the caller's transaction: each pair is the
+    // customer as stored before and the stored result. No signal: the caller emits its own.
+    static Status recordUpdated(
+        const Storage::Database &db, const QList<std::pair<Domain::Customer, Domain::Customer>> &updated);
+
+    // Contracts: what was signed (dates, ARR, seats bought and used, payment status); the financial health
+    // component, the overview and upsell detection read them. When the contract written is the customer's current
+    // one (active, ending last) and the customer renews (active or trial), the customer's contract_start,
+    // contract_end and renewal_date follow it, and the renewal pipeline follows the renewal date as on any profile
+    // change. The customer's ARR is left alone: ARR moves through update() or a closed renewal, which keep the ARR
+    // ledger. One transaction and one timeline event each; customerChanged after the commit.
+    struct ContractWritten
+    {
+        Domain::Contract contract;
+        QStringList customerFieldsUpdated; // of contract_start, contract_end, renewal_date
+    };
+    // NotFound naming customer_id for an unknown or removed customer; AlreadyExists naming contract_number when
+    // the customer has a live contract with that number.
+    Result<ContractWritten> recordContract(const Domain::Contract &contract);
+    // Optimistic like update(): contract.meta.version must be the stored version, else Conflict naming version.
+    // The customer cannot change (customer_id names the contract's customer).
+    Result<ContractWritten> updateContract(const Domain::Contract &contract);
 
 Q_SIGNALS:
     void customerAdded(const QString &id);
@@ -72,6 +110,11 @@ Q_SIGNALS:
 private:
     Result<Registered> createRegistered(
         const Domain::Customer &customer, std::optional<Domain::Contact> primaryContact);
+    Status followCurrentContract(const Domain::Contract &contract, QStringList &fieldsUpdated);
+    // The rest of a contract write inside `tx`: its timeline event, the customer following its current contract,
+    // the commit, then customerChanged.
+    Result<ContractWritten> completeContractWrite(
+        Storage::Transaction &tx, const Domain::Contract *before, const Domain::Contract &stored);
 
     Storage::CustomerRepository m_customers;
 };

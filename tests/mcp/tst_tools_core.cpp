@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
-// The core toolset (register_client, get_client_overview, update_client_info, list_clients, get_client_timeline),
+// The core toolset (register_client, get_client_overview, update_client_info, list_clients, get_client_timeline,
+// record_contract, update_contract),
 // the resources (customer://{id}, portfolio://summary, config://scoring) and the prompts (qbr_preparation,
 // churn_review, renewal_brief): on an empty database (NotFound / "no data", never invented numbers), on a generated
 // demo portfolio (the numbers equal what the services answer for the same question), with bad arguments (the error
@@ -65,7 +66,7 @@ private Q_SLOTS:
         Mcp::registerCsPrompts(m_prompts);
         m_demo = makeHarness();
         QVERIFY2(m_demo->isReady(), qPrintable(m_demo->db.error()));
-        QCOMPARE(m_demo->registry.size(), 5);
+        QCOMPARE(m_demo->registry.size(), 7);
         Core::DemoPortfolio::Options options;
         options.customers = 80;
         options.seed = 20261124;
@@ -237,6 +238,83 @@ private Q_SLOTS:
         QCOMPARE(nothing.error.code, Core::ErrorCode::InvalidArgument);
     }
 
+    void contractsThroughTheTools()
+    {
+        auto h = makeHarness();
+        QVERIFY(h->isReady());
+        CS_VERIFY_TOOL_OK(h->call(u"register_client"_s,
+            obj(R"({"customer_id":"acme","name":"Acme","arr":60000,"renewal_date":"2026-12-31"})")));
+
+        const auto recorded = h->call(u"record_contract"_s,
+            obj(R"({"customer_id":"acme","contract_number":"SO-7","start_date":"2026-06-01","end_date":"2027-05-31",
+                    "arr":60000,"seats_purchased":50,"seats_used":48,"payment_status":"current"})"));
+        CS_VERIFY_TOOL_OK(recorded);
+        const QJsonObject contract = recorded.structured.value(u"contract"_s).toObject();
+        const qint64 contractId = contract.value(u"contract_id"_s).toInteger();
+        QVERIFY(contractId > 0);
+        QCOMPARE(contract.value(u"customer_id"_s).toString(), u"acme"_s);
+        QCOMPARE(contract.value(u"status"_s).toString(), u"active"_s); // the schema default
+        QCOMPARE(contract.value(u"auto_renew"_s).toBool(), false);
+        QCOMPARE(contract.value(u"seat_utilisation"_s).toDouble(), 0.96);
+        QCOMPARE(contract.value(u"version"_s).toInt(), 1);
+        QCOMPARE(recorded.structured.value(u"customer_fields_updated"_s).toArray(),
+            (QJsonArray { u"contract_start"_s, u"contract_end"_s, u"renewal_date"_s }));
+        auto customer = h->services->customers().get(u"acme"_s);
+        QVERIFY(customer.ok());
+        QCOMPARE(customer->renewalDate, QDate(2027, 5, 31));
+        QCOMPARE(customer->arr, 60000.0);
+
+        // The overview shows it as the current contract.
+        const auto overview = h->call(u"get_client_overview"_s, obj(R"({"customer_id":"acme"})"));
+        CS_VERIFY_TOOL_OK(overview);
+        const QJsonObject current = overview.structured.value(u"contract"_s).toObject().value(u"current"_s).toObject();
+        QCOMPARE(current.value(u"contract_id"_s).toInteger(), contractId);
+        QCOMPARE(current.value(u"seats_used"_s).toInt(), 48);
+
+        // A licence count: seats in use go up; payment status cleared with "none".
+        QJsonObject change { { u"contract_id"_s, contractId }, { u"version"_s, 1 }, { u"seats_used"_s, 55 },
+            { u"payment_status"_s, u"none"_s } };
+        const auto updated = h->call(u"update_contract"_s, change);
+        CS_VERIFY_TOOL_OK(updated);
+        const QJsonObject after = updated.structured.value(u"contract"_s).toObject();
+        QCOMPARE(after.value(u"version"_s).toInt(), 2);
+        QCOMPARE(after.value(u"seats_used"_s).toInt(), 55);
+        QCOMPARE(after.value(u"seats_purchased"_s).toInt(), 50); // untouched
+        QVERIFY(after.value(u"payment_status"_s).isNull());
+        QCOMPARE(after.value(u"seat_utilisation"_s).toDouble(), 1.1);
+        QVERIFY(updated.structured.value(u"customer_fields_updated"_s).toArray().isEmpty());
+        auto stored = h->services->customers().contract(contractId);
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->seatsUsed, std::optional<int>(55));
+        QCOMPARE(stored->paymentStatus, Domain::PaymentStatus::None);
+
+        // The same call again is stale: refused, nothing written.
+        change.insert(u"seats_used"_s, 60);
+        const auto stale = h->call(u"update_contract"_s, change);
+        QVERIFY(!stale.ok);
+        QCOMPARE(stale.error.code, Core::ErrorCode::Conflict);
+        QCOMPARE(stale.error.field, u"version"_s);
+        QCOMPARE(h->services->customers().contract(contractId)->seatsUsed, std::optional<int>(55));
+
+        const auto nothing = h->call(u"update_contract"_s, { { u"contract_id"_s, contractId }, { u"version"_s, 2 } });
+        QVERIFY(!nothing.ok);
+        QCOMPARE(nothing.error.code, Core::ErrorCode::InvalidArgument);
+        const auto missing = h->call(u"update_contract"_s, obj(R"({"contract_id":999999,"version":1,"seats_used":1})"));
+        QVERIFY(!missing.ok);
+        QCOMPARE(missing.error.code, Core::ErrorCode::NotFound);
+        QCOMPARE(missing.error.field, u"contract_id"_s);
+        const auto duplicate = h->call(u"record_contract"_s,
+            obj(R"({"customer_id":"acme","contract_number":"SO-7","start_date":"2027-07-01","end_date":"2028-06-30"})"));
+        QVERIFY(!duplicate.ok);
+        QCOMPARE(duplicate.error.code, Core::ErrorCode::AlreadyExists);
+        QCOMPARE(duplicate.error.field, u"contract_number"_s);
+        const auto nobody = h->call(
+            u"record_contract"_s, obj(R"({"customer_id":"nobody","start_date":"2026-01-01","end_date":"2027-01-01"})"));
+        QVERIFY(!nobody.ok);
+        QCOMPARE(nobody.error.code, Core::ErrorCode::NotFound);
+        QCOMPARE(nobody.error.field, u"customer_id"_s);
+    }
+
     // ---- (c) bad arguments --------------------------------------------------------------------------------------
 
     void badArguments_data()
@@ -278,6 +356,24 @@ private Q_SLOTS:
                                          << u"version"_s;
         QTest::addRow("two different ids")
             << u"get_client_overview"_s << obj(R"({"customer_id":"a","client_id":"b"})") << u"client_id"_s;
+        QTest::addRow("contract without start")
+            << u"record_contract"_s << obj(R"({"customer_id":"n","end_date":"2027-01-01"})") << u"start_date"_s;
+        QTest::addRow("contract with negative seats")
+            << u"record_contract"_s
+            << obj(R"({"customer_id":"n","start_date":"2026-01-01","end_date":"2027-01-01","seats_used":-3})")
+            << u"seats_used"_s;
+        QTest::addRow("contract with a bad payment status")
+            << u"record_contract"_s
+            << obj(R"({"customer_id":"n","start_date":"2026-01-01","end_date":"2027-01-01","payment_status":"paid"})")
+            << u"payment_status"_s;
+        QTest::addRow("contract ending before it starts")
+            << u"record_contract"_s << obj(R"({"customer_id":"%1","start_date":"2026-06-01",
+                                                                "end_date":"2026-01-01"})")
+            << u"end_date"_s;
+        QTest::addRow("contract update without version")
+            << u"update_contract"_s << obj(R"({"contract_id":1,"seats_used":3})") << u"version"_s;
+        QTest::addRow("contract update of the customer")
+            << u"update_contract"_s << obj(R"({"contract_id":1,"version":1,"customer_id":"x"})") << u"customer_id"_s;
     }
 
     void badArguments()
@@ -285,6 +381,9 @@ private Q_SLOTS:
         QFETCH(QString, tool);
         QFETCH(QJsonObject, args);
         QFETCH(QString, field);
+        // "%1": a live customer of the demo portfolio, where the error is the service's, not the schema's.
+        if (args.value(u"customer_id"_s).toString() == u"%1"_s)
+            args.insert(u"customer_id"_s, m_richCustomer);
         const auto out = m_demo->call(tool, args);
         QVERIFY2(!out.ok, qPrintable(ToolHarness::dump(out.structured)));
         QCOMPARE(out.error.code, Core::ErrorCode::InvalidArgument);

@@ -122,6 +122,68 @@ private Q_SLOTS:
         m_db.reset();
     }
 
+    // Imported customers enter the renewal pipeline and the timeline as customers registered in the window do
+    // (CustomerService::recordWritten): an open renewal for an active or trial customer's renewal date, moved along
+    // by an upsert that changes the date; nothing of it stays when the file is refused.
+    void importedCustomersJoinTheRenewalPipelineAndTimeline()
+    {
+        importCustomersFixture();
+        const auto renewalRows = [this] {
+            QStringList rows;
+            auto q = Storage::exec(db(),
+                u"SELECT id, customer_id, renewal_date, arr_current, stage FROM renewals WHERE deleted_at IS NULL "
+                "ORDER BY customer_id, renewal_date"_s);
+            while (q && q->next()) {
+                QDate day;
+                Storage::Convert::fromSql(q->value(2), day);
+                rows << u"%1 %2 %3 %4 %5"_s.arg(q->value(0).toString(), q->value(1).toString(),
+                    day.toString(Qt::ISODate), QString::number(q->value(3).toDouble()), q->value(4).toString());
+            }
+            return rows;
+        };
+        const auto titles = [this](const QString &customerId) {
+            QStringList list;
+            auto q = Storage::exec(
+                db(), u"SELECT kind, title FROM timeline_events WHERE customer_id = ? ORDER BY id"_s, { customerId });
+            while (q && q->next())
+                list << q->value(0).toString() + u": "_s + q->value(1).toString();
+            return list;
+        };
+        // acme (active, renewal 2026-01-01) renews; globex is churned; initech has no renewal date.
+        QStringList renewals = renewalRows();
+        QCOMPARE(renewals.size(), 1);
+        const QString acmeRenewalId = renewals.first().section(u' ', 0, 0);
+        QCOMPARE(renewals.first().section(u' ', 1), u"acme 2026-01-01 120000 upcoming"_s);
+        QCOMPARE(titles(u"acme"_s),
+            (QStringList { u"lifecycle: Customer registered: Acme Corp (enterprise, ARR 120000 USD)"_s,
+                u"renewal: Renewal created for 2026-01-01 (ARR 120000 USD)"_s }));
+        QCOMPARE(
+            titles(u"globex"_s), (QStringList { u"lifecycle: Customer registered: Globex (smb, ARR 9000.50 USD)"_s }));
+        QCOMPARE(count(db(), u"timeline_events"_s), 4);
+
+        // An upsert that moves acme's renewal date moves its open renewal, as an edit in the window would.
+        auto moved = m_importer->importCsv(
+            "id,name,renewal_date\nacme,Acme Corp,2026-03-01\n"_ba, options(ImportKind::Customers, ImportMode::Upsert));
+        QVERIFY2(moved, moved ? "" : qPrintable(moved.error().toString()));
+        QCOMPARE(moved->updated, 1);
+        renewals = renewalRows();
+        QCOMPARE(renewals.size(), 1);
+        QCOMPARE(renewals.first(), acmeRenewalId + u" acme 2026-03-01 120000 upcoming"_s);
+        const QStringList acme = titles(u"acme"_s);
+        QCOMPARE(acme.size(), 4);
+        QCOMPARE(acme.at(2), u"contract: Profile changed: renewal_date 2026-01-01 → 2026-03-01"_s);
+        QCOMPARE(acme.at(3), u"renewal: Renewal moved from 2026-01-01 to 2026-03-01"_s);
+
+        // A refused file (an error, no skip_invalid) leaves no customer, renewal or event behind.
+        auto refused = m_importer->importCsv(
+            "id,name,renewal_date,arr\nnewco,NewCo,2026-09-01,100\nbad,Bad,,-5\n"_ba, options(ImportKind::Customers));
+        QVERIFY(refused);
+        QVERIFY(!refused->committed);
+        QCOMPARE(count(db(), u"customers"_s, u"id = 'newco'"_s), 0);
+        QCOMPARE(renewalRows().size(), 1);
+        QCOMPARE(count(db(), u"timeline_events"_s), 6);
+    }
+
     void customersWithCustomFields()
     {
         QSignalSpy imported(m_importer.get(), &Core::CsvImporter::recordsImported);

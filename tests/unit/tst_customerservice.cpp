@@ -5,10 +5,12 @@
 // SQLite (label unit) and PostgreSQL (label pg).
 #include <memory>
 
+#include <QSignalSpy>
 #include <QTest>
 
 #include "customerservice.h"
 #include "sql.h"
+#include "tables_accounts.h"
 #include "tables_revenue.h"
 #include "testdatabase.h"
 
@@ -316,6 +318,255 @@ private Q_SLOTS:
         CHECK_OK(other);
         QVERIFY(!service.remove(u"beta"_s, other->meta.version + 5).ok());
         QCOMPARE(events(u"beta"_s).size(), 1);
+    }
+
+    // ---- contracts
+
+    static Contract contractDraft(
+        const QString &customerId, const QDate &start, const QDate &end, ContractStatus status = ContractStatus::Active)
+    {
+        Contract k;
+        k.customerId = customerId;
+        k.startDate = start;
+        k.endDate = end;
+        k.arr = 24000;
+        k.status = status;
+        return k;
+    }
+
+    void recordingTheCurrentContractMovesTheCustomerAlong()
+    {
+        Core::CustomerService service(db());
+        CHECK_OK(service.create(draft(u"acme"_s)));
+        const qint64 renewalId = renewals(u"acme"_s).first().id;
+        QSignalSpy changed(&service, &Core::CustomerService::customerChanged);
+
+        Contract k = contractDraft(u"acme"_s, QDate(2026, 4, 1), QDate(2027, 4, 1));
+        k.contractNumber = u"C-1"_s;
+        k.seatsPurchased = 50;
+        k.seatsUsed = 40;
+        k.paymentStatus = PaymentStatus::Current;
+        auto recorded = service.recordContract(k);
+        CHECK_OK(recorded);
+        QVERIFY(recorded->contract.id > 0);
+        QCOMPARE(recorded->contract.meta.version, 1);
+        QCOMPARE(recorded->contract.seatsUsed, std::optional<int>(40));
+        QCOMPARE(recorded->customerFieldsUpdated,
+            (QStringList { u"contract_start"_s, u"contract_end"_s, u"renewal_date"_s }));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().first().toString(), u"acme"_s);
+
+        auto customer = service.get(u"acme"_s);
+        CHECK_OK(customer);
+        QCOMPARE(customer->contractStart, QDate(2026, 4, 1));
+        QCOMPARE(customer->contractEnd, QDate(2027, 4, 1));
+        QCOMPARE(customer->renewalDate, QDate(2027, 4, 1));
+        QCOMPARE(customer->arr, 24000.0); // ARR is not the contract's to change
+        const QList<RenewalRow> rows = renewals(u"acme"_s);
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.first().id, renewalId);
+        QCOMPARE(rows.first().date, u"2027-04-01"_s);
+
+        const QList<Event> timeline = events(u"acme"_s);
+        QCOMPARE(timeline.size(), 5);
+        QCOMPARE(timeline.at(2).kind, u"contract"_s);
+        QCOMPARE(timeline.at(2).title,
+            u"Contract C-1 recorded: 2026-04-01 – 2027-04-01, ARR 24000 USD, 40 of 50 seats used"_s);
+        QCOMPARE(timeline.at(2).sourceTable, u"contracts"_s);
+        QCOMPARE(timeline.at(2).sourceId, QString::number(recorded->contract.id));
+        QCOMPARE(timeline.at(2).detail.value(u"seats_purchased"_s).toInt(), 50);
+        QCOMPARE(timeline.at(2).detail.value(u"payment_status"_s).toString(), u"current"_s);
+        QCOMPARE(timeline.at(3).title,
+            u"Profile changed: renewal_date 2027-03-31 → 2027-04-01, contract_start, contract_end"_s);
+        QCOMPARE(timeline.at(4).title, u"Renewal moved from 2027-03-31 to 2027-04-01"_s);
+
+        // The same contract read back.
+        auto read = service.contract(recorded->contract.id);
+        CHECK_OK(read);
+        QCOMPARE(read->contractNumber, u"C-1"_s);
+        QCOMPARE(read->paymentStatus, PaymentStatus::Current);
+    }
+
+    void onlyTheCurrentContractOfARenewingCustomerIsFollowed_data()
+    {
+        QTest::addColumn<CustomerStatus>("customerStatus");
+        QTest::addColumn<ContractStatus>("contractStatus");
+        QTest::addColumn<QDate>("end");
+        QTest::addColumn<QStringList>("updated");
+        // An active contract ending 2027-06-30 is on file.
+        QTest::addRow("ends later") << CustomerStatus::Active << ContractStatus::Active << QDate(2027, 9, 30)
+                                    << QStringList { u"contract_start"_s, u"contract_end"_s, u"renewal_date"_s };
+        QTest::addRow("ends earlier") << CustomerStatus::Active << ContractStatus::Active << QDate(2027, 3, 1)
+                                      << QStringList {};
+        QTest::addRow("expired") << CustomerStatus::Active << ContractStatus::Expired << QDate(2027, 9, 30)
+                                 << QStringList {};
+        QTest::addRow("pending") << CustomerStatus::Active << ContractStatus::Pending << QDate(2027, 9, 30)
+                                 << QStringList {};
+        QTest::addRow("trial customer") << CustomerStatus::Trial << ContractStatus::Active << QDate(2027, 9, 30)
+                                        << QStringList { u"contract_start"_s, u"contract_end"_s, u"renewal_date"_s };
+        QTest::addRow("churned customer")
+            << CustomerStatus::Churned << ContractStatus::Active << QDate(2027, 9, 30) << QStringList {};
+    }
+
+    void onlyTheCurrentContractOfARenewingCustomerIsFollowed()
+    {
+        QFETCH(CustomerStatus, customerStatus);
+        QFETCH(ContractStatus, contractStatus);
+        QFETCH(QDate, end);
+        QFETCH(QStringList, updated);
+        Core::CustomerService service(db());
+        CHECK_OK(service.create(draft(u"acme"_s, CustomerStatus::Active, QDate(2027, 6, 30))));
+        CHECK_OK(service.recordContract(contractDraft(u"acme"_s, QDate(2026, 7, 1), QDate(2027, 6, 30))));
+        if (customerStatus != CustomerStatus::Active) {
+            auto c = service.get(u"acme"_s);
+            CHECK_OK(c);
+            Customer changed = *c;
+            changed.status = customerStatus;
+            if (customerStatus == CustomerStatus::Churned)
+                changed.churnedAt = QDate(2026, 9, 1);
+            CHECK_OK(service.update(changed));
+        }
+        auto before = service.get(u"acme"_s);
+        CHECK_OK(before);
+        auto recorded = service.recordContract(contractDraft(u"acme"_s, QDate(2026, 10, 1), end, contractStatus));
+        CHECK_OK(recorded);
+        QCOMPARE(recorded->customerFieldsUpdated, updated);
+        auto after = service.get(u"acme"_s);
+        CHECK_OK(after);
+        QCOMPARE(after->renewalDate, updated.isEmpty() ? before->renewalDate : end);
+        QCOMPARE(after->meta.version, before->meta.version + (updated.isEmpty() ? 0 : 1));
+    }
+
+    void changingAContractNamesOldAndNewValues()
+    {
+        Core::CustomerService service(db());
+        CHECK_OK(service.create(draft(u"acme"_s, CustomerStatus::Active, QDate(2027, 4, 1))));
+        Contract k = contractDraft(u"acme"_s, QDate(2026, 4, 1), QDate(2027, 4, 1));
+        k.seatsPurchased = 50;
+        k.seatsUsed = 40;
+        auto recorded = service.recordContract(k);
+        CHECK_OK(recorded);
+        QCOMPARE(recorded->customerFieldsUpdated, (QStringList { u"contract_start"_s, u"contract_end"_s }));
+        const int eventsBefore = int(events(u"acme"_s).size());
+
+        Contract changed = recorded->contract;
+        changed.seatsUsed = 48;
+        changed.paymentStatus = PaymentStatus::Late;
+        changed.autoRenew = true;
+        QSignalSpy spy(&service, &Core::CustomerService::customerChanged);
+        auto updated = service.updateContract(changed);
+        CHECK_OK(updated);
+        QCOMPARE(updated->contract.meta.version, 2);
+        QCOMPARE(updated->contract.seatsUsed, std::optional<int>(48));
+        QVERIFY(updated->customerFieldsUpdated.isEmpty());
+        QCOMPARE(spy.size(), 1);
+        QList<Event> timeline = events(u"acme"_s);
+        QCOMPARE(timeline.size(), eventsBefore + 1);
+        const QString label = u"#"_s + QString::number(recorded->contract.id);
+        QCOMPARE(timeline.last().title,
+            u"Contract %1 changed: seats used 40 → 48, payment status none → late, auto renew off → on"_s.arg(label));
+        QCOMPARE(timeline.last().detail.value(u"changes"_s).toMap().keys(),
+            (QStringList { u"auto_renew"_s, u"payment_status"_s, u"seats_used"_s }));
+
+        // Writing what is stored changes nothing: no new version, no event, no signal.
+        auto same = service.updateContract(updated->contract);
+        CHECK_OK(same);
+        QCOMPARE(same->contract.meta.version, 2);
+        QCOMPARE(events(u"acme"_s).size(), eventsBefore + 1);
+        QCOMPARE(spy.size(), 1);
+
+        // A stale version is refused and writes nothing.
+        Contract stale = recorded->contract;
+        stale.seatsUsed = 10;
+        auto refused = service.updateContract(stale);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, Core::ErrorCode::Conflict);
+        QCOMPARE(refused.error().field, u"version"_s);
+        auto stored = service.contract(recorded->contract.id);
+        CHECK_OK(stored);
+        QCOMPARE(stored->seatsUsed, std::optional<int>(48));
+    }
+
+    void badContractsAreRefusedAndWriteNothing_data()
+    {
+        QTest::addColumn<QString>("what");
+        QTest::addColumn<Core::ErrorCode>("code");
+        QTest::addColumn<QString>("field");
+        QTest::addRow("unknown customer") << u"unknown customer"_s << Core::ErrorCode::NotFound << u"customer_id"_s;
+        QTest::addRow("removed customer") << u"removed customer"_s << Core::ErrorCode::NotFound << u"customer_id"_s;
+        QTest::addRow("end before start") << u"end before start"_s << Core::ErrorCode::InvalidArgument << u"end_date"_s;
+        QTest::addRow("negative seats") << u"negative seats"_s << Core::ErrorCode::InvalidArgument << u"seats_used"_s;
+        QTest::addRow("bad currency") << u"bad currency"_s << Core::ErrorCode::InvalidArgument << u"currency"_s;
+        QTest::addRow("number taken") << u"number taken"_s << Core::ErrorCode::AlreadyExists << u"contract_number"_s;
+        QTest::addRow("unknown contract") << u"unknown contract"_s << Core::ErrorCode::NotFound << u"contract_id"_s;
+        QTest::addRow("other customer") << u"other customer"_s << Core::ErrorCode::InvalidArgument << u"customer_id"_s;
+        QTest::addRow("number taken on update")
+            << u"number taken on update"_s << Core::ErrorCode::AlreadyExists << u"contract_number"_s;
+    }
+
+    void badContractsAreRefusedAndWriteNothing()
+    {
+        QFETCH(QString, what);
+        QFETCH(Core::ErrorCode, code);
+        QFETCH(QString, field);
+        Core::CustomerService service(db());
+        CHECK_OK(service.create(draft(u"acme"_s)));
+        CHECK_OK(service.create(draft(u"beta"_s)));
+        CHECK_OK(service.create(draft(u"gone"_s)));
+        CHECK_OK(service.remove(u"gone"_s));
+        Contract first = contractDraft(u"acme"_s, QDate(2026, 1, 1), QDate(2026, 12, 31), ContractStatus::Expired);
+        first.contractNumber = u"C-1"_s;
+        auto existing = service.recordContract(first);
+        CHECK_OK(existing);
+        Contract second = contractDraft(u"acme"_s, QDate(2026, 1, 1), QDate(2026, 12, 31), ContractStatus::Expired);
+        second.contractNumber = u"C-2"_s;
+        auto other = service.recordContract(second);
+        CHECK_OK(other);
+        const auto countRows = [this] {
+            auto q = Storage::exec(db(), u"SELECT COUNT(*), MAX(version) FROM contracts"_s);
+            return q && q->next() ? q->value(0).toInt() * 100 + q->value(1).toInt() : -1;
+        };
+        const int rowsBefore = countRows();
+        const qsizetype eventsBefore = events(u"acme"_s).size();
+
+        Contract k = contractDraft(u"acme"_s, QDate(2027, 1, 1), QDate(2027, 12, 31));
+        Core::Result<Core::CustomerService::ContractWritten> result = Core::Error::invalid({}, {});
+        if (what == u"unknown customer"_s) {
+            k.customerId = u"nobody"_s;
+            result = service.recordContract(k);
+        } else if (what == u"removed customer"_s) {
+            k.customerId = u"gone"_s;
+            result = service.recordContract(k);
+        } else if (what == u"end before start"_s) {
+            k.endDate = QDate(2026, 6, 1);
+            result = service.recordContract(k);
+        } else if (what == u"negative seats"_s) {
+            k.seatsUsed = -1;
+            result = service.recordContract(k);
+        } else if (what == u"bad currency"_s) {
+            k.currency = u"usd"_s;
+            result = service.recordContract(k);
+        } else if (what == u"number taken"_s) {
+            k.contractNumber = u"C-1"_s;
+            result = service.recordContract(k);
+        } else if (what == u"unknown contract"_s) {
+            Contract missing = existing->contract;
+            missing.id += 1000;
+            result = service.updateContract(missing);
+        } else if (what == u"other customer"_s) {
+            Contract moved = existing->contract;
+            moved.customerId = u"beta"_s;
+            result = service.updateContract(moved);
+        } else if (what == u"number taken on update"_s) {
+            Contract renamed = other->contract;
+            renamed.contractNumber = u"C-1"_s;
+            result = service.updateContract(renamed);
+        }
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code, code);
+        QCOMPARE(result.error().field, field);
+        QCOMPARE(countRows(), rowsBefore);
+        QCOMPARE(events(u"acme"_s).size(), eventsBefore);
     }
 };
 

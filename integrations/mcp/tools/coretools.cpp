@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // The core toolset (TOOLS.md "core"): register_client, get_client_overview, update_client_info, list_clients,
-// get_client_timeline. Handlers map arguments to CustomerService, SegmentService, TimelineService and the composed
-// Core::customerOverview, and their answers to JSON; nothing is computed here.
+// get_client_timeline, and the contract tools record_contract / update_contract. Handlers map arguments to
+// CustomerService, SegmentService, TimelineService and the composed Core::customerOverview, and their answers to JSON;
+// nothing is computed here.
 #include "coretools.h"
 
 #include <QJsonArray>
@@ -49,6 +50,9 @@ QJsonObject contractJson(const Domain::Contract &c)
         { u"payment_status"_s,
             c.paymentStatus == Domain::PaymentStatus::None ? QJsonValue(QJsonValue::Null)
                                                            : QJsonValue(Domain::enumName(c.paymentStatus)) },
+        { u"seat_utilisation"_s, optionalNumber(c.seatUtilisation(), 4) },
+        { u"notes"_s, c.notes },
+        { u"version"_s, c.meta.version },
     };
 }
 
@@ -67,8 +71,11 @@ QJsonObject contractSchema()
             { u"status"_s, string({}) },
             { u"auto_renew"_s, boolean({}) },
             { u"payment_status"_s, nullable(string({})) },
+            { u"seat_utilisation"_s, nullable(number(u"Seats used per seat purchased."_s)) },
+            { u"notes"_s, string({}) },
+            { u"version"_s, integer(u"Pass it to update_contract."_s) },
         },
-        { u"contract_id"_s, u"arr"_s, u"status"_s });
+        { u"contract_id"_s, u"arr"_s, u"status"_s, u"version"_s });
 }
 
 QJsonObject ticketJson(const Domain::SupportTicket &t)
@@ -408,6 +415,14 @@ template<typename E> std::optional<E> enumArgument(const QJsonObject &args, cons
     return Domain::enumFromString<E>(args.value(name).toString());
 }
 
+// The optimistic-concurrency argument of an update tool.
+QJsonObject versionProperty(const QString &record, const QString &whereToRead)
+{
+    return integer(u"The %1's `version` as last read (%2). A stale version is refused so that nobody's change is "
+                   u"overwritten silently."_s.arg(record, whereToRead),
+        1);
+}
+
 QJsonObject customerFieldProperties(bool forCreate)
 {
     QStringList contractTypes = Domain::enumValues<Domain::ContractType>();
@@ -575,10 +590,7 @@ Tool updateClientInfo()
 {
     QJsonObject properties = customerFieldProperties(false);
     properties.insert(u"customer_id"_s, customerId());
-    properties.insert(u"version"_s,
-        integer(u"The customer's `version` as last read (get_client_overview → customer.version). A stale "
-                u"version is refused so that nobody's change is overwritten silently."_s,
-            1));
+    properties.insert(u"version"_s, versionProperty(u"customer"_s, u"get_client_overview → customer.version"_s));
     Tool t;
     t.name = u"update_client_info"_s;
     t.title = u"Update a customer"_s;
@@ -736,6 +748,154 @@ Tool getClientTimeline()
     return t;
 }
 
+// The fields of a contract both contract tools take (update_contract: every one optional).
+QJsonObject contractFieldProperties(bool forCreate)
+{
+    QStringList statuses = Domain::enumValues<Domain::ContractStatus>();
+    QStringList payments = Domain::enumValues<Domain::PaymentStatus>();
+    payments.removeAll(QString());
+    payments << u"none"_s;
+    return QJsonObject {
+        { u"contract_number"_s,
+            string(u"The contract's number in the CRM or billing system (unique per customer)."_s, 1, 100) },
+        { u"start_date"_s, date(u"First day of the term."_s) },
+        { u"end_date"_s, date(u"Last day of the term (after start_date); the renewal date of a current contract."_s) },
+        { u"arr"_s, number(u"Annual value of the contract in `currency`."_s, 0.0, 1e12) },
+        { u"currency"_s, pattern(u"ISO 4217 code."_s, u"^[A-Z]{3}$"_s) },
+        { u"seats_purchased"_s, integer(u"Seats (licences) bought."_s, 0, 10000000) },
+        { u"seats_used"_s,
+            integer(
+                u"Seats in use; above seats_purchased is over-use (an upsell signal, not an error)."_s, 0, 10000000) },
+        { u"status"_s, enumOf({}, statuses, forCreate ? u"active"_s : QString()) },
+        { u"auto_renew"_s, boolean({}, forCreate ? std::optional<bool>(false) : std::nullopt) },
+        { u"payment_status"_s,
+            enumOf(u"How the invoices stand (financial health component); none = unknown."_s, payments) },
+        { u"notes"_s, string({}, 0, 4000) },
+    };
+}
+
+// Copies the arguments present onto the contract; the schema has checked types, enums and ranges.
+void applyContractFields(const QJsonObject &a, Domain::Contract &k)
+{
+    const auto text = [&a](const QString &name, QString &field) {
+        if (a.contains(name))
+            field = a.value(name).toString();
+    };
+    const auto day = [&a](const QString &name, QDate &field) {
+        if (a.contains(name))
+            field = ToolSupport::dateArgument(a, name);
+    };
+    const auto count = [&a](const QString &name, std::optional<int> &field) {
+        if (a.contains(name))
+            field = a.value(name).toInt();
+    };
+    text(u"contract_number"_s, k.contractNumber);
+    text(u"currency"_s, k.currency);
+    text(u"notes"_s, k.notes);
+    day(u"start_date"_s, k.startDate);
+    day(u"end_date"_s, k.endDate);
+    count(u"seats_purchased"_s, k.seatsPurchased);
+    count(u"seats_used"_s, k.seatsUsed);
+    if (a.contains(u"arr"_s))
+        k.arr = a.value(u"arr"_s).toDouble();
+    if (auto v = enumArgument<Domain::ContractStatus>(a, u"status"_s))
+        k.status = *v;
+    if (a.contains(u"auto_renew"_s))
+        k.autoRenew = a.value(u"auto_renew"_s).toBool();
+    if (a.contains(u"payment_status"_s)) {
+        const QString payment = a.value(u"payment_status"_s).toString();
+        k.paymentStatus = payment == u"none"_s
+            ? Domain::PaymentStatus::None
+            : Domain::enumFromString<Domain::PaymentStatus>(payment).value_or(Domain::PaymentStatus::None);
+    }
+}
+
+QJsonObject contractWrittenSchema()
+{
+    return openObject(
+        {
+            { u"contract"_s, CsJson::contractSchema() },
+            { u"customer_fields_updated"_s,
+                arrayOf(string({}),
+                    u"The customer's fields that followed the contract (contract_start, contract_end, renewal_date): "
+                    u"only when it is the current contract of an active or trial customer."_s) },
+        },
+        { u"contract"_s, u"customer_fields_updated"_s });
+}
+
+QJsonObject contractWrittenJson(const Core::CustomerService::ContractWritten &written)
+{
+    QJsonObject contract = CsJson::contractJson(written.contract);
+    contract.insert(u"customer_id"_s, written.contract.customerId);
+    return QJsonObject { { u"contract"_s, contract },
+        { u"customer_fields_updated"_s, QJsonArray::fromStringList(written.customerFieldsUpdated) } };
+}
+
+Tool recordContract()
+{
+    QJsonObject properties = contractFieldProperties(true);
+    properties.insert(u"customer_id"_s, customerId());
+    Tool t;
+    t.name = u"record_contract"_s;
+    t.title = u"Record a contract"_s;
+    t.description = u"Records a signed contract of a customer: term, ARR, seats purchased and in use, payment status. "
+                    u"Seats and payments feed the financial health component and upsell detection. When it is the "
+                    u"customer's current contract (active, ending last), the customer's contract dates and renewal "
+                    u"date follow it; the customer's ARR is not changed (use update_client_info)."_s;
+    t.toolset = kToolset;
+    t.inputSchema = object(properties, { u"customer_id"_s, u"start_date"_s, u"end_date"_s });
+    t.outputSchema = contractWrittenSchema();
+    t.annotations = { .readOnly = false, .destructive = false, .idempotent = false, .openWorld = false };
+    t.writes = true;
+    t.handler = [](const ToolCall &call) -> ToolResult {
+        Domain::Contract k;
+        k.customerId = call.arguments.value(u"customer_id"_s).toString();
+        applyContractFields(call.arguments, k);
+        auto written = call.services->customers().recordContract(k);
+        if (!written)
+            return written.error();
+        return contractWrittenJson(*written);
+    };
+    return t;
+}
+
+Tool updateContract()
+{
+    QJsonObject properties = contractFieldProperties(false);
+    properties.insert(u"contract_id"_s, integer(u"From get_client_overview (contract) or record_contract."_s, 1));
+    properties.insert(u"version"_s, versionProperty(u"contract"_s, u"record_contract or get_client_overview"_s));
+    Tool t;
+    t.name = u"update_contract"_s;
+    t.title = u"Update a contract"_s;
+    t.description = u"Changes fields of one contract (only the fields given), e.g. seats in use after a licence "
+                    u"count, a late payment, a cancelled contract. Pass the version you read; if someone changed "
+                    u"the contract since, nothing is written and the error says so."_s;
+    t.toolset = kToolset;
+    t.inputSchema = object(properties, { u"contract_id"_s, u"version"_s });
+    t.outputSchema = contractWrittenSchema();
+    t.annotations = { .readOnly = false, .destructive = true, .idempotent = false, .openWorld = false };
+    t.writes = true;
+    t.handler = [](const ToolCall &call) -> ToolResult {
+        const QJsonObject &a = call.arguments;
+        bool anyField = false;
+        for (auto it = a.begin(); it != a.end() && !anyField; ++it)
+            anyField = it.key() != u"contract_id"_s && it.key() != u"version"_s;
+        if (!anyField)
+            return Core::Error::invalid(u"contract_id"_s, u"no field to change was given"_s);
+        auto current = call.services->customers().contract(a.value(u"contract_id"_s).toInteger());
+        if (!current)
+            return current.error();
+        Domain::Contract changed = *current;
+        changed.meta.version = a.value(u"version"_s).toInt();
+        applyContractFields(a, changed);
+        auto written = call.services->customers().updateContract(changed);
+        if (!written)
+            return written.error();
+        return contractWrittenJson(*written);
+    };
+    return t;
+}
+
 void add(ToolRegistry &registry, Tool tool)
 {
     ToolSupport::addTool(registry, std::move(tool));
@@ -750,6 +910,8 @@ void registerCoreTools(ToolRegistry &registry)
     add(registry, updateClientInfo());
     add(registry, listClients());
     add(registry, getClientTimeline());
+    add(registry, recordContract());
+    add(registry, updateContract());
 }
 
 } // namespace Mcp

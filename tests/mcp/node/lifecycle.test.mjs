@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // The customer-lifecycle end-to-end test the old system promised, through the official SDK client against a fresh
-// database: register a customer → onboarding plan → usage recorded → health score → churn risk → retention
+// database: register a customer → onboarding plan → usage recorded → contract with seats → health score → churn risk → retention
 // campaign (an outbox message queued) → renewal tracked and forecast → expansion opportunity → feedback. Every step
 // asserts what was stored and what the next step sees; the timeline shows all of it.
 import { after, before, test } from 'node:test';
@@ -78,6 +78,26 @@ test('customer lifecycle through the MCP tools', async (t) => {
     assert.ok(JSON.stringify(usage).includes('"events"') || JSON.stringify(usage).includes('events'));
   });
 
+  let contractId;
+  await t.test('record the contract: seats bought and in use', async () => {
+    const r = await call('record_contract', {
+      customer_id: id, contract_number: 'SO-1001', start_date: iso(today - 60 * DAY), end_date: iso(today + 45 * DAY),
+      arr: 120000, currency: 'USD', seats_purchased: 50, seats_used: 46, payment_status: 'current',
+    });
+    contractId = r.contract.contract_id;
+    assert.ok(contractId > 0, JSON.stringify(r));
+    assert.equal(r.contract.seat_utilisation, 0.92);
+    // The registered dates already match the contract: nothing on the customer moves.
+    assert.deepEqual(r.customer_fields_updated, []);
+    // A licence count two weeks later: two more seats in use.
+    const u = await call('update_contract', { contract_id: contractId, version: r.contract.version, seats_used: 48 });
+    assert.equal(u.contract.seats_used, 48);
+    assert.equal(u.contract.version, r.contract.version + 1);
+    const overview = await call('get_client_overview', { customer_id: id });
+    assert.equal(overview.contract.current.contract_id, contractId);
+    assert.equal(overview.contract.current.seats_used, 48);
+  });
+
   let score;
   await t.test('calculate the health score', async () => {
     const r = await call('calculate_health_score', { customer_id: id });
@@ -124,13 +144,17 @@ test('customer lifecycle through the MCP tools', async (t) => {
   await t.test('find an expansion opportunity', async () => {
     const r = await call('identify_expansion_opportunities', { customer_id: id, record: true });
     console.log('expansion:', JSON.stringify(r).slice(0, 600));
-    // Whatever the data supports, and nothing else: every candidate is this customer's and carries its evidence;
-    // no candidate comes with a reason why.
+    // Every candidate is this customer's and carries its evidence.
     for (const item of r.items) {
       assert.equal(item.customer_id, id);
       assert.ok(item.evidence && Object.keys(item.evidence).length > 0, JSON.stringify(item));
     }
-    if (r.total === 0) assert.ok(r.note || r.notes?.length, 'an empty answer says why');
+    // 48 of 50 seats in use: an upsell of the seats that bring utilisation back to 80 % (60 seats needed, 10 more),
+    // priced at the contract's ARR per seat (120,000 / 50 = 2,400): 24,000.
+    const seats = r.items.find((item) => item.kind === 'upsell' && item.product === 'seats');
+    assert.ok(seats, JSON.stringify(r).slice(0, 800));
+    assert.equal(seats.estimated_arr, 24000);
+    assert.ok(seats.opportunity_id > 0, 'record: true stored the opportunity');
   });
 
   await t.test('collect feedback', async () => {
@@ -147,7 +171,7 @@ test('customer lifecycle through the MCP tools', async (t) => {
     console.log('timeline kinds:', [...kinds].join(', '), 'counts:', JSON.stringify(r.kind_counts));
     // Onboarding plan, health score, campaign enrolment and steps, the queued e-mail, the renewal opened from the
     // customer record, the NPS answer: every step above left its mark.
-    for (const kind of ['onboarding', 'score_change', 'campaign', 'email', 'renewal', 'feedback'])
+    for (const kind of ['onboarding', 'contract', 'score_change', 'campaign', 'email', 'renewal', 'feedback'])
       assert.ok(kinds.has(kind), `timeline kind ${kind} missing: ${[...kinds].join(', ')}`);
     const times = r.items.map((e) => e.occurred_at);
     assert.deepEqual([...times].sort().reverse(), times, 'newest first');
