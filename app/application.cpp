@@ -16,7 +16,6 @@
 
 #include "accesstoken.h"
 #include "clock.h"
-#include "customerservice.h"
 #include "database.h"
 #include "demoportfolio.h"
 #include "desktopcomposition.h"
@@ -40,7 +39,6 @@ Application::~Application()
     m_mcp.reset();
     m_window = nullptr;
     m_desktop.reset(); // denies prompts still open (the server is gone; nobody waits for them), closes the window
-    m_customers.reset();
     m_database.reset();
 }
 
@@ -99,7 +97,6 @@ void Application::openDatabase(const QString &password)
         return finish(1);
     }
     m_database = std::move(opened.value());
-    m_customers = std::make_unique<Core::CustomerService>(*m_database);
 
     switch (m_commandLine.mode) {
     case CommandLine::Mode::GenerateDemo:
@@ -191,7 +188,7 @@ void Application::openWindow()
 {
     if (!m_clock)
         m_clock = std::make_unique<Core::SystemClock>();
-    m_desktop = std::make_unique<DesktopComposition>(*m_database, *m_customers, *m_clock);
+    m_desktop = std::make_unique<DesktopComposition>(*m_database, *m_clock);
     m_window = &m_desktop->window();
     connect(m_window, &Ui::MainWindow::settingsRequested, this, &Application::openSettings);
     setMcpStatus(tr("MCP: starting…"));

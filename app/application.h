@@ -10,7 +10,6 @@
 #include "commandline.h"
 
 namespace Core {
-class CustomerService;
 class SecretStore;
 class SystemClock;
 } // namespace Core
@@ -68,7 +67,6 @@ private:
     std::unique_ptr<QObject> m_secretStoreObject; // the QtKeychain store, built only when a secret is needed
     Core::SecretStore *m_secrets = nullptr;
     std::unique_ptr<Storage::Database> m_database;
-    std::unique_ptr<Core::CustomerService> m_customers;
     std::unique_ptr<Core::SystemClock> m_clock;
     // Window mode: the window with its agent-activity dock and approval prompts (DesktopComposition); the settings
     // dialog.

@@ -7,8 +7,9 @@
 #include "mcphost.h"
 
 namespace Core {
+class ChangeFeed;
 class Clock;
-class CustomerService;
+class Services;
 } // namespace Core
 namespace Storage {
 class Database;
@@ -25,9 +26,12 @@ class DesktopApprovals;
 // CPU to this one and whose audit and approvals reach the dock (DESIGN.md §2: no GUI stall over 16 ms while agents
 // call tools).
 //
-// Built on the GUI thread; `db`, `customers` and `clock` must outlive it. A server made here must go before it (the
-// app's and the bench's destructors reset the server first: its thread is joined, then the prompts are denied and the
-// window goes).
+// It owns the process's change feed (DESIGN.md §2): the GUI thread's services and the server's (every thread of it)
+// report there, and the window's portfolio follows it, so an agent's write shows in the open window at once; on
+// PostgreSQL it also hears other desktops (LISTEN/NOTIFY, DESIGN.md §3).
+//
+// Built on the GUI thread; `db` and `clock` must outlive it. A server made here must go before it (the app's and the
+// bench's destructors reset the server first: its thread is joined, then the prompts are denied and the window goes).
 class DesktopComposition final
 {
     Q_DISABLE_COPY_MOVE(DesktopComposition)
@@ -37,20 +41,26 @@ public:
     // CFS/EEVDF weights, nice 10 has about a tenth of the GUI thread's share when both want a core.
     static constexpr int kMcpNiceness = 10;
 
-    DesktopComposition(const Storage::Database &db, Core::CustomerService &customers, const Core::Clock &clock);
+    DesktopComposition(const Storage::Database &db, const Core::Clock &clock);
     ~DesktopComposition(); // denies the prompts still open, then closes the window
 
     Ui::MainWindow &window() const { return *m_window; }
     Ui::AgentActivityPanel &agentPanel() const { return *m_agentPanel; }
     DesktopApprovals &approvals() const { return *m_approvals; }
+    // The GUI thread's services (reporting to changeFeed()) and the feed itself.
+    Core::Services &services() const { return *m_services; }
+    Core::ChangeFeed &changeFeed() const { return *m_feed; }
 
     // The MCP server under this window (not started): its "ask me first" calls prompt here, its threads run at
-    // kMcpNiceness, and its audit and approvals reach the agent-activity dock, queued.
+    // kMcpNiceness, its audit and approvals reach the agent-activity dock, queued, and its services report to
+    // changeFeed().
     std::unique_ptr<Mcp::McpHost> createMcpHost(Mcp::McpHostOptions options) const;
 
 private:
     const Storage::Database &m_db;
     const Core::Clock &m_clock;
+    std::unique_ptr<Core::ChangeFeed> m_feed; // declared first: outlives everything that reports or listens
+    std::unique_ptr<Core::Services> m_services;
     std::unique_ptr<Ui::MainWindow> m_window;
     Ui::AgentActivityPanel *m_agentPanel = nullptr; // the window's child
     std::unique_ptr<DesktopApprovals> m_approvals;

@@ -158,4 +158,110 @@ Status Services::createStandardPlaybooks()
     return {};
 }
 
+// Every change signal of the bundle, to the feed: called on the bundle's thread, right where the service emits (after
+// its commit). Direct: publish() is thread-safe and only queues.
+void Services::connectFeed()
+{
+    using T = ChangeTopic;
+    ChangeFeed *feed = m_feed;
+    const auto on = [](auto *service, auto signal, auto publish) {
+        QObject::connect(service, signal, service, publish, Qt::DirectConnection);
+    };
+    const auto customer = [feed](T topic) { return [feed, topic](const QString &id) { feed->publish(topic, id); }; };
+    const auto record = [feed](T topic) { return [feed, topic](qint64 id) { feed->publish(topic, {}, id); }; };
+    const auto recordOf = [feed](T topic) {
+        return [feed, topic](qint64 id, const QString &customerId) { feed->publish(topic, customerId, id); };
+    };
+    const auto ofRecord = [feed](T topic) {
+        return [feed, topic](const QString &customerId, qint64 id) { feed->publish(topic, customerId, id); };
+    };
+    const auto topicOnly = [feed](T topic) { return [feed, topic] { feed->publish(topic); }; };
+    const auto wide = [feed](T topic) { return [feed, topic] { feed->publish(topic, {}, 0, true); }; };
+
+    on(&m_timeline, &TimelineService::timelineChanged, customer(T::Timeline));
+
+    on(&m_customers, &CustomerService::customerAdded, customer(T::CustomerAdded));
+    on(&m_customers, &CustomerService::customerChanged, customer(T::CustomerChanged));
+    on(&m_customers, &CustomerService::customerRemoved, customer(T::CustomerRemoved));
+
+    // A recompute does not say whether it covered one customer or the portfolio: taken as the portfolio (observers
+    // re-read; never miss one).
+    on(&m_health, &HealthService::scoresRecomputed, wide(T::HealthScore));
+    on(&m_health, &HealthService::customerScoreChanged, customer(T::HealthScore));
+    on(&m_health, &HealthService::scoringConfigChanged,
+        [feed](int version) { feed->publish(T::ScoringConfig, {}, version); });
+
+    on(&m_churn, &ChurnService::modelChanged, [feed](int version) { feed->publish(T::ChurnModel, {}, version); });
+    on(&m_churn, &ChurnService::portfolioScored, wide(T::ChurnRisk));
+    on(&m_churn, &ChurnService::customerRiskChanged, customer(T::ChurnRisk));
+
+    on(&m_renewals, &RenewalService::renewalChanged, recordOf(T::Renewal));
+    on(&m_renewals, &RenewalService::customerArrChanged, customer(T::Arr));
+
+    on(&m_expansion, &ExpansionService::opportunityChanged, recordOf(T::Expansion));
+    on(&m_expansion, &ExpansionService::opportunitiesIdentified, wide(T::Expansion));
+    on(&m_expansion, &ExpansionService::customerArrChanged, customer(T::Arr));
+
+    on(&m_onboarding, &OnboardingService::templatesChanged, topicOnly(T::Onboarding));
+    on(&m_onboarding, &OnboardingService::planChanged, recordOf(T::Onboarding));
+    on(&m_onboarding, &OnboardingService::trainingSessionChanged, recordOf(T::Onboarding));
+    on(&m_onboarding, &OnboardingService::certificationChanged,
+        [feed](qint64 certificationId, qint64) { feed->publish(T::Onboarding, {}, certificationId); });
+    on(&m_onboarding, &OnboardingService::certificationsExpired, wide(T::Onboarding));
+
+    on(&m_feedback, &FeedbackService::surveyChanged, record(T::Feedback));
+    on(&m_feedback, &FeedbackService::responseRecorded, ofRecord(T::Feedback));
+    on(&m_feedback, &FeedbackService::followUpChanged, ofRecord(T::Feedback));
+    on(&m_feedback, &FeedbackService::themeRulesChanged, topicOnly(T::Feedback));
+    on(&m_feedback, &FeedbackService::productInsightsChanged, topicOnly(T::Feedback));
+    on(&m_feedback, &FeedbackService::vocReportGenerated, record(T::Feedback));
+
+    on(&m_support, &SupportService::ticketCreated, ofRecord(T::SupportTicket));
+    on(&m_support, &SupportService::ticketChanged, ofRecord(T::SupportTicket));
+    on(&m_support, &SupportService::escalationChanged, ofRecord(T::SupportTicket));
+    on(&m_support, &SupportService::slaPoliciesChanged, topicOnly(T::SupportSettings));
+    on(&m_support, &SupportService::routingRulesChanged, topicOnly(T::SupportSettings));
+    on(&m_support, &SupportService::knowledgeBaseChanged, record(T::SupportSettings));
+    on(&m_support, &SupportService::portalSettingsChanged, customer(T::SupportSettings));
+
+    on(&m_engagement, &EngagementService::customerChanged, customer(T::Engagement));
+    on(&m_engagement, &EngagementService::lifecycleChanged,
+        [feed](const QString &customerId, Domain::LifecycleStage, Domain::LifecycleStage) {
+            feed->publish(T::Lifecycle, customerId);
+        });
+    on(&m_engagement, &EngagementService::milestonesRecorded, wide(T::Engagement));
+    on(&m_engagement, &EngagementService::dailyUsageRebuilt, wide(T::Engagement));
+
+    on(&m_segments, &SegmentService::segmentAdded, record(T::Segment));
+    on(&m_segments, &SegmentService::segmentChanged, record(T::Segment));
+    on(&m_segments, &SegmentService::segmentRemoved, record(T::Segment));
+    on(&m_segments, &SegmentService::membersChanged, record(T::Segment));
+
+    on(&m_playbooks, &PlaybookService::playbookAdded, record(T::Playbook));
+    on(&m_playbooks, &PlaybookService::playbookChanged, record(T::Playbook));
+    on(&m_playbooks, &PlaybookService::playbookRemoved, record(T::Playbook));
+    on(&m_playbooks, &PlaybookService::campaignChanged, record(T::Campaign));
+    on(&m_playbooks, &PlaybookService::enrolmentChanged, recordOf(T::Campaign));
+    on(&m_playbooks, &PlaybookService::customerActivity, customer(T::Playbook));
+
+    on(&m_communication, &CommunicationService::templatesChanged, topicOnly(T::Communication));
+    on(&m_communication, &CommunicationService::communicationQueued, ofRecord(T::Communication));
+    on(&m_communication, &CommunicationService::workflowsChanged, topicOnly(T::Communication));
+    on(&m_communication, &CommunicationService::newslettersChanged, topicOnly(T::Communication));
+    on(&m_communication, &CommunicationService::communityChanged, topicOnly(T::Communication));
+    on(&m_communication, &CommunicationService::advocacyChanged, record(T::Communication));
+    on(&m_communication, &CommunicationService::reviewChanged, recordOf(T::Communication));
+    on(&m_communication, &CommunicationService::customerActivity, customer(T::Communication));
+
+    on(&m_monitors, &MonitorService::alertRaised, record(T::Alert));
+    on(&m_monitors, &MonitorService::alertChanged, record(T::Alert));
+    on(&m_monitors, &MonitorService::monitorChanged, [feed](const QString &) { feed->publish(T::Monitor); });
+    on(&m_monitors, &MonitorService::monitorRunFinished,
+        [feed](const QString &, qint64 runId) { feed->publish(T::Monitor, {}, runId); });
+
+    // The import kind as the record: observers tell a customer import (rows added) from the others.
+    on(&m_importer, &CsvImporter::recordsImported,
+        [feed](ImportKind kind, qint64, qint64) { feed->publish(T::Import, {}, qint64(kind), true); });
+}
+
 } // namespace Core

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "changefeed.h"
 #include "churnservice.h"
 #include "clock.h"
 #include "communicationservice.h"
@@ -27,13 +28,15 @@ namespace Core {
 // Every service of the CS engine, for one thread (DESIGN.md §2: the GUI thread, the MCP thread and each worker
 // have their own; Qt Sql connections are per thread and Storage::Database hands each thread its own). Both faces
 // use these very classes: a number a tool returns is the number the window shows. Cheap to build: services hold
-// no state beyond their repositories. The composition root connects each bundle's change signals to the window.
+// no state beyond their repositories. Given a ChangeFeed, every bundle reports its services' committed changes there
+// (connectFeed()), so the window and the MCP server hear of a change whichever thread made it.
 class Services final
 {
     Q_DISABLE_COPY_MOVE(Services)
 
 public:
-    Services(const Storage::Database &db, const Clock &clock)
+    // `feed` (optional; must outlive the bundle): where the services' change signals go.
+    Services(const Storage::Database &db, const Clock &clock, ChangeFeed *feed = nullptr)
         : m_db(db)
         , m_clock(clock)
         , m_timeline(db, clock)
@@ -52,7 +55,11 @@ public:
         , m_monitors(db, clock)
         , m_search(db)
         , m_importer(db, clock)
-    { }
+        , m_feed(feed)
+    {
+        if (m_feed)
+            connectFeed();
+    }
 
     // First-run defaults, idempotent: creates only what is missing — the default onboarding templates when there
     // is no live template, health scoring config version 1, the default SLA policies, the seven monitors, and
@@ -63,6 +70,8 @@ public:
 
     const Storage::Database &database() const { return m_db; }
     const Clock &clock() const { return m_clock; }
+    // The feed this bundle reports to; null when it has none (tests that build a bundle alone).
+    ChangeFeed *changeFeed() const { return m_feed; }
 
     TimelineService &timeline() { return m_timeline; }
     CustomerService &customers() { return m_customers; }
@@ -83,6 +92,7 @@ public:
 
 private:
     Status createStandardPlaybooks();
+    void connectFeed();
 
     const Storage::Database &m_db;
     const Clock &m_clock;
@@ -102,6 +112,7 @@ private:
     MonitorService m_monitors;
     SearchService m_search;
     CsvImporter m_importer;
+    ChangeFeed *m_feed = nullptr;
 };
 
 } // namespace Core

@@ -680,8 +680,7 @@ int main(int argc, char **argv)
     const qint64 auditedBefore = scalar(db, u"SELECT COUNT(*) FROM agent_actions"_s);
 
     // The window as Application::openWindow() builds it: the same DesktopComposition.
-    Core::CustomerService customers(db);
-    auto desktop = std::make_unique<DesktopComposition>(db, customers, clock);
+    auto desktop = std::make_unique<DesktopComposition>(db, clock);
     Ui::MainWindow *window = &desktop->window();
     Ui::AgentActivityPanel *panel = &desktop->agentPanel();
     window->show();

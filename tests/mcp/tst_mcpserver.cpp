@@ -7,9 +7,11 @@
 
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
+#include "changefeed.h"
 #include "fakeclock.h"
 #include "mcpserver.h"
 #include "promptregistry.h"
@@ -1115,6 +1117,124 @@ private Q_SLOTS:
         QCOMPARE(toB.size(), 0);
         m_server->notifyResourceUpdated(u"test://count"_s);
         QCOMPARE(toB.size(), 1);
+    }
+
+    // The CS Desk resources follow the change feed: a session subscribed to customer://acme hears of an
+    // update_client_info on acme made by ANOTHER session, and of a change made outside MCP (the window's services on
+    // this thread, reporting to the same feed); a session subscribed to another customer hears nothing of it; adding a
+    // customer changes the resource list for every session.
+    void resourceSubscriptionsFollowTheChangeFeed()
+    {
+        Core::ChangeFeed::Options feedOptions;
+        feedOptions.intervalMs = 20;
+        Core::ChangeFeed feed(feedOptions);
+        Core::Services mcpServices(m_fixture->db(), m_clock, &feed);
+        Mcp::ToolRegistry tools;
+        QCOMPARE(Mcp::registerAllTools(tools), QStringList {});
+        Mcp::ResourceRegistry resources;
+        Mcp::registerCsResources(resources);
+        Mcp::PromptRegistry prompts;
+        m_server.reset();
+        m_server = std::make_unique<Mcp::Server>(tools, resources, prompts, mcpServices);
+        const auto serverGoesFirst = qScopeGuard([this] { m_server.reset(); }); // before this test's registries
+        for (const QString &id : { u"acme"_s, u"globex"_s }) {
+            Domain::Customer c;
+            c.id = id;
+            c.name = u"Customer "_s + id;
+            QVERIFY(m_services->customers().create(c).ok()); // m_services: no feed, nobody told
+        }
+
+        Mcp::Session *a = openSession();
+        Mcp::Session *b = openSession();
+        Mcp::Session *writer = openSession();
+        QList<QJsonObject> toA;
+        QList<QJsonObject> toB;
+        QList<QJsonObject> toWriter;
+        a->setOutbound([&toA](const QJsonObject &m) { toA << m; });
+        b->setOutbound([&toB](const QJsonObject &m) { toB << m; });
+        writer->setOutbound([&toWriter](const QJsonObject &m) { toWriter << m; });
+        for (const QString &uri : { u"customer://acme"_s, u"config://scoring"_s })
+            QVERIFY(call(a, req(1, u"resources/subscribe"_s, { { u"uri"_s, uri } })).contains(u"result"_s));
+        QVERIFY(
+            call(b, req(1, u"resources/subscribe"_s, { { u"uri"_s, u"customer://globex"_s } })).contains(u"result"_s));
+        QVERIFY(call(b, req(2, u"resources/subscribe"_s, { { u"uri"_s, u"portfolio://summary"_s } }))
+                    .contains(u"result"_s));
+        const auto updated = [](const QList<QJsonObject> &messages) {
+            QStringList uris;
+            for (const QJsonObject &m : messages) {
+                if (m.value(u"method"_s).toString() == u"notifications/resources/updated"_s)
+                    uris << m.value(u"params"_s).toObject().value(u"uri"_s).toString();
+            }
+            return uris;
+        };
+        const auto listChanged = [](const QList<QJsonObject> &messages) {
+            return std::count_if(messages.cbegin(), messages.cend(), [](const QJsonObject &m) {
+                return m.value(u"method"_s).toString() == u"notifications/resources/list_changed"_s;
+            });
+        };
+
+        // Every batch up to now has reached the server: a marker published last comes back to an observer here
+        // (queued after the server, which connected first). One write may reach the server in more than one batch.
+        QList<qint64> markers;
+        QObject observer;
+        connect(&feed, &Core::ChangeFeed::changed, &observer, [&markers](const Core::ChangeBatch &batch) {
+            for (const Core::Change &c : batch.changes) {
+                if (c.topic == Core::ChangeTopic::Monitor)
+                    markers << c.recordId;
+            }
+        });
+        qint64 marker = 0;
+        const auto settle = [&] {
+            feed.publish(Core::ChangeTopic::Monitor, {}, ++marker);
+            return QTest::qWaitFor([&] { return markers.contains(marker); }, 10000);
+        };
+        const auto since
+            = [](const QStringList &uris, qsizetype from) { return QSet<QString>(uris.cbegin() + from, uris.cend()); };
+
+        const int version = m_services->customers().get(u"acme"_s)->meta.version;
+        const QJsonObject result = toolResult(writer, u"update_client_info"_s,
+            { { u"customer_id"_s, u"acme"_s }, { u"version"_s, version }, { u"owner"_s, u"bob"_s } });
+        QVERIFY2(!result.value(u"isError"_s).toBool(), qPrintable(firstText(result)));
+        QVERIFY(settle());
+        QCOMPARE(since(updated(toA), 0), QSet<QString> { u"customer://acme"_s });
+        QCOMPARE(since(updated(toB), 0), QSet<QString> { u"portfolio://summary"_s }); // not customer://globex
+        QCOMPARE(updated(toWriter), QStringList {}); // subscribed to nothing
+        QCOMPARE(listChanged(toA), 0);
+
+        // Outside MCP: the window's services, on this thread, report to the same feed.
+        qsizetype seenByA = updated(toA).size();
+        qsizetype seenByB = updated(toB).size();
+        Core::Services windowServices(m_fixture->db(), m_clock, &feed);
+        auto globex = windowServices.customers().get(u"globex"_s);
+        QVERIFY(globex);
+        globex->arr = 7000;
+        QVERIFY(windowServices.customers().update(*globex).ok());
+        QVERIFY(settle());
+        QCOMPARE(since(updated(toB), seenByB), (QSet<QString> { u"customer://globex"_s, u"portfolio://summary"_s }));
+        QCOMPARE(updated(toA).size(), seenByA);
+
+        // A new scoring config: config://scoring only.
+        seenByB = updated(toB).size();
+        auto config = windowServices.health().activeConfig();
+        QVERIFY(config);
+        QVERIFY(windowServices.health().createConfig(*config).ok());
+        QVERIFY(settle());
+        QCOMPARE(since(updated(toA), seenByA), QSet<QString> { u"config://scoring"_s });
+        QCOMPARE(updated(toB).size(), seenByB);
+
+        // A customer added: the list of resources changed, for every session; an unsubscribed URI is not "updated".
+        QVERIFY(
+            call(a, req(3, u"resources/unsubscribe"_s, { { u"uri"_s, u"customer://acme"_s } })).contains(u"result"_s));
+        seenByA = updated(toA).size();
+        Domain::Customer initech;
+        initech.id = u"initech"_s;
+        initech.name = u"Customer initech"_s;
+        QVERIFY(windowServices.customers().create(initech).ok());
+        QVERIFY(settle());
+        QVERIFY(listChanged(toWriter) >= 1);
+        QVERIFY(listChanged(toA) >= 1);
+        QVERIFY(listChanged(toB) >= 1);
+        QCOMPARE(updated(toA).size(), seenByA);
     }
 
     void prompts()

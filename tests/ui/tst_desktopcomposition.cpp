@@ -11,9 +11,11 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QThread>
 
 #include "agentactivitypanel.h"
 #include "bulkinserter.h"
+#include "changefeed.h"
 #include "clock.h"
 #include "customerservice.h"
 #include "desktopapprovalgate.h"
@@ -21,6 +23,7 @@
 #include "mainwindow.h"
 #include "mcphost.h"
 #include "portfoliomodel.h"
+#include "services.h"
 #include "testdatabase.h"
 #include "transaction.h"
 
@@ -74,9 +77,8 @@ private Q_SLOTS:
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
         fill(fixture.db());
-        Core::CustomerService customers(fixture.db());
         Core::SystemClock clock;
-        DesktopComposition desktop(fixture.db(), customers, clock);
+        DesktopComposition desktop(fixture.db(), clock);
         desktop.window().show();
         QVERIFY(QTest::qWaitForWindowExposed(&desktop.window()));
         QCOMPARE(desktop.window().agentDock(), &desktop.agentPanel());
@@ -90,6 +92,45 @@ private Q_SLOTS:
         QCOMPARE(model->index(0, 0).data(Ui::PortfolioModel::IdRole).toString(), u"cust-0000"_s);
         QVERIFY(loaded.wait(10000));
         QCOMPARE(model->index(0, 0).data(Ui::PortfolioModel::IdRole).toString(), u"cust-0699"_s);
+    }
+
+    // A write of another thread's services reporting to the desktop's feed (as the MCP server's do) shows in the open
+    // window: the portfolio follows the feed, not only the GUI thread's own CustomerService.
+    void anotherThreadsWriteShowsInTheWindow()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        fill(fixture.db());
+        Core::SystemClock clock;
+        DesktopComposition desktop(fixture.db(), clock);
+        QCOMPARE(desktop.services().changeFeed(), &desktop.changeFeed());
+        auto *model = desktop.window().portfolioModel();
+        QCOMPARE(model->totalCount(), qint64(CustomerCount));
+        QCOMPARE(model->index(0, 0).data(Ui::PortfolioModel::IdRole).toString(), u"cust-0000"_s);
+
+        Storage::Database &db = fixture.db();
+        Core::ChangeFeed *feed = &desktop.changeFeed();
+        bool written = false;
+        std::unique_ptr<QThread> mcp(QThread::create([&] {
+            Core::Services services(db, clock, feed);
+            Domain::Customer first;
+            first.id = u"aaa-new"_s;
+            first.name = u"Aaa new customer"_s; // sorts first by name
+            auto renamed = services.customers().get(u"cust-0001"_s);
+            written = services.customers().create(first).ok() && renamed;
+            if (written) {
+                renamed->owner = u"agent"_s;
+                written = services.customers().update(*renamed).ok();
+            }
+            db.releaseThreadConnection();
+        }));
+        mcp->start();
+        QVERIFY(mcp->wait(10000));
+        QVERIFY(written);
+        QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), qint64(CustomerCount + 1), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, 0).data(Ui::PortfolioModel::IdRole).toString(), u"aaa-new"_s, 10000);
+        QCOMPARE(model->index(2, 0).data(Ui::PortfolioModel::IdRole).toString(), u"cust-0001"_s);
+        QCOMPARE(model->index(2, Ui::PortfolioModel::Owner).data().toString(), u"agent"_s);
     }
 
     void theServersThreadsYieldToTheWindow_data()
@@ -106,9 +147,8 @@ private Q_SLOTS:
         QFETCH(int, nicerBy);
         TestUtils::TestDatabase fixture;
         QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
-        Core::CustomerService customers(fixture.db());
         Core::SystemClock clock;
-        DesktopComposition desktop(fixture.db(), customers, clock);
+        DesktopComposition desktop(fixture.db(), clock);
         Mcp::McpHostOptions options;
         options.port = 0;
         options.token = u"test-token"_s;

@@ -8,10 +8,14 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 
 #include "bulkinserter.h"
+#include "changefeed.h"
 #include "customerservice.h"
+#include "fakeclock.h"
 #include "portfoliomodel.h"
+#include "services.h"
 #include "sql.h"
 #include "testdatabase.h"
 #include "transaction.h"
@@ -325,6 +329,80 @@ private Q_SLOTS:
         model.sort(Ui::PortfolioModel::Arr, Qt::AscendingOrder);
         QCOMPARE(resets.size(), 1);
         QCOMPARE(model.index(0, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble(), 0.0);
+    }
+
+    // The MCP thread's services (a bundle of their own, another thread) report to the feed the model follows: a
+    // customer they update is re-read on show, one they create appears — in the foreground and from the model's
+    // loading thread alike.
+    void changesOfAnotherThreadsServicesShow_data()
+    {
+        QTest::addColumn<bool>("background");
+        QTest::addRow("foreground") << false;
+        QTest::addRow("background") << true;
+    }
+    void changesOfAnotherThreadsServicesShow()
+    {
+        QFETCH(bool, background);
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Core::CustomerService customers(fixture.db());
+        for (const QString &id : { u"acme"_s, u"globex"_s }) {
+            Domain::Customer c;
+            c.id = id;
+            c.name = u"Customer "_s + id;
+            c.arr = 1000;
+            QVERIFY(customers.create(c));
+        }
+        Core::ChangeFeed::Options options;
+        options.intervalMs = 20;
+        Core::ChangeFeed feed(options);
+        Ui::PortfolioModel model(customers);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        if (background)
+            model.loadInBackground(fixture.db());
+        model.observe(feed);
+        QVERIFY(waitForLoaded(model));
+        QCOMPARE(shownIds(model), (QStringList { u"acme"_s, u"globex"_s }));
+        const auto arrOf = [&model](const QString &id) {
+            for (int row = 0; row < model.rowCount(); ++row) {
+                if (model.index(row, 0).data(Ui::PortfolioModel::IdRole).toString() == id)
+                    return model.index(row, Ui::PortfolioModel::Arr).data(Ui::PortfolioModel::RawValueRole).toDouble();
+            }
+            return -1.0;
+        };
+
+        TestUtils::FakeClock clock;
+        Storage::Database &db = fixture.db();
+        bool updated = false;
+        std::unique_ptr<QThread> mcp(QThread::create([&] {
+            Core::Services services(db, clock, &feed);
+            auto acme = services.customers().get(u"acme"_s);
+            if (acme) {
+                acme->arr = 5000;
+                updated = services.customers().update(*acme).ok();
+            }
+            db.releaseThreadConnection();
+        }));
+        mcp->start();
+        QVERIFY(mcp->wait(10000));
+        QVERIFY(updated);
+        QTRY_COMPARE_WITH_TIMEOUT(arrOf(u"acme"_s), 5000.0, 10000);
+        QCOMPARE(arrOf(u"globex"_s), 1000.0);
+
+        bool created = false;
+        mcp.reset(QThread::create([&] {
+            Core::Services services(db, clock, &feed);
+            Domain::Customer c;
+            c.id = u"initech"_s;
+            c.name = u"Customer initech"_s;
+            created = services.customers().create(c).ok();
+            db.releaseThreadConnection();
+        }));
+        mcp->start();
+        QVERIFY(mcp->wait(10000));
+        QVERIFY(created);
+        QTRY_COMPARE_WITH_TIMEOUT(shownIds(model), (QStringList { u"acme"_s, u"globex"_s, u"initech"_s }), 10000);
+        QCOMPARE(model.totalCount(), 3);
     }
 
     void aShortFirstPageIsTheWholeCount()

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QLocale>
 
+#include "changefeed.h"
 #include "database.h"
 
 namespace Ui {
@@ -105,6 +106,27 @@ public:
             model, [model, answer = std::move(answer)] { model->apply(answer); }, Qt::QueuedConnection);
     }
 
+    void refresh(PortfolioModel *model, const QStringList &ids)
+    {
+        if (!m_customers)
+            m_customers = std::make_unique<Core::CustomerService>(m_db);
+        QList<Domain::Customer> fresh = readCustomers(*m_customers, ids);
+        QMetaObject::invokeMethod(
+            model, [model, fresh = std::move(fresh)] { model->applyRefreshed(fresh); }, Qt::QueuedConnection);
+    }
+
+    // The customers of `ids` still there (a removed one is left out: its removal reloads the rows).
+    static QList<Domain::Customer> readCustomers(const Core::CustomerService &customers, const QStringList &ids)
+    {
+        QList<Domain::Customer> fresh;
+        fresh.reserve(ids.size());
+        for (const QString &id : ids) {
+            if (auto customer = customers.get(id))
+                fresh.append(std::move(*customer));
+        }
+        return fresh;
+    }
+
 private:
     const Storage::Database &m_db;
     std::shared_ptr<std::atomic<quint64>> m_latestGeneration;
@@ -115,9 +137,12 @@ PortfolioModel::PortfolioModel(Core::CustomerService &customers, QObject *parent
     : QAbstractTableModel(parent)
     , m_customers(customers)
 {
-    connect(&m_customers, &Core::CustomerService::customerChanged, this, &PortfolioModel::refreshRow);
-    connect(&m_customers, &Core::CustomerService::customerAdded, this, &PortfolioModel::reload);
-    connect(&m_customers, &Core::CustomerService::customerRemoved, this, &PortfolioModel::reload);
+    m_serviceConnections = {
+        connect(&m_customers, &Core::CustomerService::customerChanged, this,
+            [this](const QString &id) { refreshRows({ id }); }),
+        connect(&m_customers, &Core::CustomerService::customerAdded, this, &PortfolioModel::reload),
+        connect(&m_customers, &Core::CustomerService::customerRemoved, this, &PortfolioModel::reload),
+    };
     reload();
 }
 
@@ -383,17 +408,58 @@ void PortfolioModel::reload()
     request(query, true);
 }
 
-void PortfolioModel::refreshRow(const QString &id)
+void PortfolioModel::observe(Core::ChangeFeed &feed)
 {
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows.at(row).id != id)
-            continue;
-        auto fresh = m_customers.get(id);
-        if (!fresh)
-            return;
-        m_rows[row] = *fresh;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    // The feed carries this thread's changes too: the service's own signals would refresh twice.
+    for (const QMetaObject::Connection &connection : std::as_const(m_serviceConnections))
+        disconnect(connection);
+    m_serviceConnections.clear();
+    connect(&feed, &Core::ChangeFeed::changed, this, &PortfolioModel::onChanges);
+}
+
+void PortfolioModel::onChanges(const Core::ChangeBatch &batch)
+{
+    using T = Core::ChangeTopic;
+    // What a row shows: the customer record, its lifecycle stage, ARR and renewal date.
+    const auto rowTopics = { T::CustomerChanged, T::Lifecycle, T::Engagement, T::Arr, T::Renewal };
+    const bool rowsComeOrGo = batch.hasAnyTopic({ T::CustomerAdded, T::CustomerRemoved, T::Import });
+    if (rowsComeOrGo || (batch.overflowed && batch.hasAnyTopic(rowTopics)))
+        return reload();
+    refreshRows(batch.customerIds(rowTopics));
+}
+
+void PortfolioModel::refreshRows(const QSet<QString> &ids)
+{
+    if (ids.isEmpty())
         return;
+    QStringList shown;
+    for (const Domain::Customer &row : std::as_const(m_rows)) {
+        if (ids.contains(row.id))
+            shown.append(row.id);
+    }
+    if (shown.isEmpty())
+        return;
+    if (m_background) {
+        QMetaObject::invokeMethod(
+            m_loader, [loader = m_loader, model = this, shown] { loader->refresh(model, shown); });
+        return;
+    }
+    applyRefreshed(Loader::readCustomers(m_customers, shown));
+}
+
+void PortfolioModel::applyRefreshed(const QList<Domain::Customer> &customers)
+{
+    // By id: a reload or a further page may have moved the rows since they were asked for.
+    QHash<QString, int> rowOf;
+    rowOf.reserve(m_rows.size());
+    for (int row = 0; row < m_rows.size(); ++row)
+        rowOf.insert(m_rows.at(row).id, row);
+    for (const Domain::Customer &customer : customers) {
+        const auto row = rowOf.constFind(customer.id);
+        if (row == rowOf.cend())
+            continue;
+        m_rows[*row] = customer;
+        Q_EMIT dataChanged(index(*row, 0), index(*row, ColumnCount - 1));
     }
 }
 

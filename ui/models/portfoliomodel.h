@@ -11,6 +11,10 @@
 
 #include "customerservice.h"
 
+namespace Core {
+class ChangeFeed;
+struct ChangeBatch;
+} // namespace Core
 namespace Storage {
 class Database;
 }
@@ -42,8 +46,13 @@ public:
     ~PortfolioModel() override; // joins the loading thread, if any
 
     // From now on, reads pages on a thread of the model's own, with its own connection to `db` (the database
-    // `customers` works on; it must outlive the model). Row refreshes after a customer changes stay on this thread.
+    // `customers` works on; it must outlive the model). Rows refreshed after a change are read there too.
     void loadInBackground(const Storage::Database &db);
+    // From now on, follows `feed` (which must outlive the model) instead of `customers`' own signals: changes made by
+    // any thread's services (an agent's through the MCP server) or another desktop show here. Changed customers on
+    // show are re-read (at most one batch per feed interval); added or removed customers, an import or "many
+    // changed" reload the rows, keeping the sort and filter.
+    void observe(Core::ChangeFeed &feed);
     // The rows of the latest sort or filter are on their way (only after loadInBackground(); loaded() follows).
     bool isLoading() const { return m_resetPending; }
     // A further page asked for by fetchMore() is on its way.
@@ -93,7 +102,10 @@ private:
     // Reads `query` on the loader (background) or here, and applies the answer for the current generation.
     void request(const Storage::ListQuery &query, bool reset);
     void apply(const Answer &answer);
-    void refreshRow(const QString &id);
+    void onChanges(const Core::ChangeBatch &batch);
+    // Re-reads the rows on show among `ids` (on the loader when there is one) and puts them in place.
+    void refreshRows(const QSet<QString> &ids);
+    void applyRefreshed(const QList<Domain::Customer> &customers);
     Storage::ListQuery baseQuery() const;
     Storage::ListQuery nextPageQuery() const;
 
@@ -115,6 +127,7 @@ private:
     std::shared_ptr<std::atomic<quint64>> m_latestGeneration; // read by the loader: skips superseded requests
     QThread m_thread;
     Loader *m_loader = nullptr; // lives on m_thread
+    QList<QMetaObject::Connection> m_serviceConnections; // to m_customers' signals, until observe()
 };
 
 } // namespace Ui

@@ -15,6 +15,7 @@
 #include <QThread>
 
 #include "agentactivityservice.h"
+#include "changefeed.h"
 #include "conformancefixtures.h"
 #include "httpserver.h"
 #include "mcpserver.h"
@@ -95,7 +96,7 @@ public:
     {
         if (m_niceness)
             setThreadNiceness(*m_niceness); // this, the MCP thread
-        m_services = std::make_unique<Core::Services>(m_db, m_clock);
+        m_services = std::make_unique<Core::Services>(m_db, m_clock, m_options.changeFeed);
         if (auto ok = m_services->ensureDefaults(); !ok)
             return Q_EMIT failed(u"first-run defaults failed: "_s + ok.error().toString());
         // The conformance suite's client reads only the first page of tools/list, so its fixtures come first.
@@ -227,6 +228,11 @@ McpHost::McpHost(const Storage::Database &db, const Core::Clock &clock, McpHostO
     , m_gate(std::move(gate))
 {
     m_thread.setObjectName(u"mcp"_s);
+    if (!m_options.changeFeed) {
+        m_ownFeed = std::make_unique<Core::ChangeFeed>();
+        m_ownFeed->listenTo(m_db);
+        m_options.changeFeed = m_ownFeed.get();
+    }
 }
 
 McpHost::~McpHost()

@@ -12,8 +12,9 @@
 #include "toolregistry.h"
 
 namespace Core {
+class ChangeFeed;
 class Clock;
-}
+} // namespace Core
 namespace Storage {
 class Database;
 }
@@ -37,6 +38,10 @@ struct McpHostOptions
     // that calls start(), so that they yield the CPU to the desktop's GUI thread (DESIGN.md §2: no stall over 16 ms
     // while agents call tools). The desktop sets it under its window; 0 (headless, stdio) leaves them alone.
     int backgroundNiceness = 0;
+    // Where the server's services (on every thread of it) report committed changes, and what its resource
+    // subscriptions follow: the desktop's feed, shared with the window (it must outlive the host). Null (headless,
+    // stdio): the host makes a feed of its own, which on PostgreSQL hears the other desktops.
+    Core::ChangeFeed *changeFeed = nullptr;
 };
 
 // Everything the MCP server is made of, wired in one place and run on one thread (DESIGN.md §2): the MCP thread's
@@ -89,6 +94,7 @@ private:
     const Core::Clock &m_clock;
     McpHostOptions m_options;
     std::shared_ptr<ApprovalGate> m_gate;
+    std::unique_ptr<Core::ChangeFeed> m_ownFeed; // when options.changeFeed is null; outlives m_thread's work
     QThread m_thread;
     HostWorker *m_worker = nullptr; // lives on m_thread (Http) or ours (Stdio)
 };

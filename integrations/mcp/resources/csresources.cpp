@@ -7,6 +7,9 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include "csresources.h"
+
+#include "changefeed.h"
 #include "coretools.h"
 #include "customeroverview.h"
 #include "enumnames.h"
@@ -238,6 +241,39 @@ void registerCsResources(ResourceRegistry &registry)
         if (auto added = registry.add(std::move(f)); !added)
             qWarning("resources: %s", qPrintable(added.error().toString()));
     }
+}
+
+bool csResourceChangedBy(const QString &uri, const Core::ChangeBatch &batch)
+{
+    using T = Core::ChangeTopic;
+    if (const QString id = customerIdOf(uri); !id.isEmpty()) {
+        // Everything get_client_overview shows of one customer.
+        return batch.affectsCustomer(id,
+            { T::CustomerAdded, T::CustomerChanged, T::CustomerRemoved, T::HealthScore, T::ChurnRisk, T::Renewal,
+                T::Arr, T::Expansion, T::Onboarding, T::Feedback, T::SupportTicket, T::Engagement, T::Lifecycle,
+                T::Timeline, T::Import, T::Playbook, T::Campaign, T::Communication });
+    }
+    if (uri == u"portfolio://summary"_s) {
+        return batch.hasAnyTopic({ T::CustomerAdded, T::CustomerChanged, T::CustomerRemoved, T::HealthScore,
+            T::ChurnRisk, T::Renewal, T::Arr, T::Feedback, T::Lifecycle, T::Engagement, T::Import });
+    }
+    if (uri == u"config://scoring"_s)
+        return batch.hasTopic(T::ScoringConfig);
+    return false;
+}
+
+bool csResourceListChangedBy(const Core::ChangeBatch &batch)
+{
+    using T = Core::ChangeTopic;
+    if (batch.hasAnyTopic({ T::CustomerAdded, T::CustomerRemoved }))
+        return true;
+    if (!batch.hasTopic(T::Import))
+        return false;
+    if (batch.overflowed)
+        return true;
+    return std::any_of(batch.changes.cbegin(), batch.changes.cend(), [](const Core::Change &c) {
+        return c.topic == T::Import && c.recordId == qint64(Core::ImportKind::Customers);
+    });
 }
 
 } // namespace Mcp

@@ -12,6 +12,8 @@
 #include <QPointer>
 #include <QRandomGenerator>
 
+#include "changefeed.h"
+#include "csresources.h"
 #include "jsonwriter.h"
 #include "promptregistry.h"
 #include "resourceregistry.h"
@@ -325,6 +327,8 @@ Server::Server(const ToolRegistry &tools, const ResourceRegistry &resources, con
     m_evictionTimer.setInterval(std::clamp(m_options.idleSessionTimeoutMs / 4, 1000, 60 * 1000));
     connect(&m_evictionTimer, &QTimer::timeout, this, &Server::evictIdleSessions);
     m_evictionTimer.start();
+    if (Core::ChangeFeed *feed = m_services.changeFeed())
+        connect(feed, &Core::ChangeFeed::changed, this, &Server::onChanges);
 }
 
 Server::~Server()
@@ -457,6 +461,20 @@ void Server::notifyResourceUpdated(const QString &uri)
         if (session->m_subscriptions.contains(uri))
             session->sendOutbound(
                 JsonRpc::notification(u"notifications/resources/updated"_s, QJsonObject { { u"uri"_s, uri } }));
+    }
+}
+
+void Server::onChanges(const Core::ChangeBatch &batch)
+{
+    if (csResourceListChangedBy(batch))
+        notifyResourcesListChanged();
+    // Each subscribed URI judged once, however many sessions hold it.
+    QSet<QString> subscribed;
+    for (const auto &session : std::as_const(m_sessions))
+        subscribed.unite(session->m_subscriptions);
+    for (const QString &uri : std::as_const(subscribed)) {
+        if (csResourceChangedBy(uri, batch))
+            notifyResourceUpdated(uri);
     }
 }
 
@@ -1007,11 +1025,11 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
     // on a reader thread with the Services it keeps, while this thread keeps serving; progress and the answer (already
     // serialised there) come back queued.
     std::shared_ptr<ServerAnchor> anchor = m_anchor;
-    const Storage::Database *db = &m_services.database();
-    const Core::Clock *clock = &m_services.clock();
+    // Its database, clock and change feed (set at construction, read-only): each pool thread's bundle shares them.
+    const Core::Services *origin = &m_services;
     QThreadStorage<Core::Services *> *readerServices = onReader ? &m_readerServices : nullptr;
     const std::function<void()> *pre = &m_options.poolThreadHook; // outlives the pools (declared before them)
-    (onReader ? m_readers : m_workers).start([anchor, db, clock, sessionId, key, call, cancelled, readerServices, pre] {
+    (onReader ? m_readers : m_workers).start([anchor, origin, sessionId, key, call, cancelled, readerServices, pre] {
         if (*pre)
             (*pre)(); // McpHost: the thread's priority under the desktop's window
         const Tool &tool = call.tool->tool;
@@ -1020,8 +1038,11 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
         {
             std::optional<Core::Services> own;
             if (readerServices && !readerServices->hasLocalData())
-                readerServices->setLocalData(new Core::Services(*db, *clock)); // deleted when the thread ends
-            Core::Services &services = readerServices ? *readerServices->localData() : own.emplace(*db, *clock);
+                readerServices->setLocalData(new Core::Services(
+                    origin->database(), origin->clock(), origin->changeFeed())); // deleted when the thread ends
+            Core::Services &services = readerServices
+                ? *readerServices->localData()
+                : own.emplace(origin->database(), origin->clock(), origin->changeFeed());
             ToolCall toolCall;
             toolCall.arguments = call.arguments;
             toolCall.services = &services;
@@ -1044,7 +1065,7 @@ void Server::runTool(const QString &sessionId, const QString &key, const Prepare
             answer.elapsedNs = elapsedNs;
         }
         if (!readerServices)
-            db->releaseThreadConnection();
+            origin->database().releaseThreadConnection();
         anchor->post([sessionId, key, call, answer = std::move(answer)](
                          Server *server) { server->finishTool(sessionId, key, call, answer); });
     });

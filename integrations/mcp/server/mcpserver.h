@@ -26,8 +26,9 @@
 #include "toolregistry.h"
 
 namespace Core {
+struct ChangeBatch;
 class Services;
-}
+} // namespace Core
 
 namespace Mcp {
 
@@ -228,7 +229,9 @@ class Server final : public QObject
 
 public:
     // `services` belongs to the thread this server lives on (the MCP thread); long-running tools get a bundle of
-    // their own on a worker thread over the same database. The registries must outlive the server.
+    // their own on a worker thread over the same database, and read-only ones one per reader thread — all reporting
+    // to `services`' change feed, when it has one. Sessions subscribed to a CS Desk resource hear of that feed's
+    // changes (csResourceChangedBy). The registries must outlive the server.
     Server(const ToolRegistry &tools, const ResourceRegistry &resources, const PromptRegistry &prompts,
         Core::Services &services, ServerOptions options = {}, QObject *parent = nullptr);
     ~Server() override;
@@ -291,6 +294,9 @@ private:
     void handleBatch(Session *session, const QJsonArray &batch, const std::shared_ptr<ReplyChannel> &channel);
     void handleNotification(Session *session, const QString &method, const QJsonObject &params);
     void dispatch(const Request &request);
+    // A batch of the change feed: notifications/resources/updated for the subscribed resources it makes stale, and
+    // notifications/resources/list_changed when customers came or went.
+    void onChanges(const Core::ChangeBatch &batch);
 
     // Sends the response of a request still in flight (and forgets it); nothing when it was cancelled.
     void respond(const QString &sessionId, const QString &key, const QJsonObject &result);
