@@ -2,9 +2,15 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "database.h"
 
+#include "sqlitehandle.h"
 #include "statementcache.h"
+#include "walcheckpointer.h"
 
 #include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include <sqlite3.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -29,6 +35,8 @@ struct Database::ThreadConnection
     QSqlDatabase handle; // kept, so that connection() needs no look-up in Qt's global (locked) connection list
     int transactionDepth = 0;
     std::shared_ptr<StatementCache> statements = std::make_shared<StatementCache>();
+    // Its WAL hook points at the checkpointer, which must outlive the connection (closed first, below).
+    std::shared_ptr<WalCheckpointer> checkpointer;
     ~ThreadConnection()
     {
         statements.reset(); // statements still lent out finalise with their Query
@@ -83,6 +91,18 @@ QString DatabaseUrl::toDisplayString() const
 
 namespace {
 std::atomic<int> s_instanceCounter { 0 };
+
+// The WAL checkpointer of each open SQLite file database, kept here rather than in Database (database.h is included
+// everywhere). Looked up when a thread opens its connection.
+std::mutex s_checkpointersMutex;
+std::unordered_map<const Database *, std::shared_ptr<WalCheckpointer>> s_checkpointers;
+} // namespace
+
+std::shared_ptr<WalCheckpointer> walCheckpointer(const Database &db)
+{
+    const std::lock_guard lock(s_checkpointersMutex);
+    const auto it = s_checkpointers.find(&db);
+    return it == s_checkpointers.end() ? nullptr : it->second;
 }
 
 Database::Database(DatabaseUrl url, QString password)
@@ -95,6 +115,16 @@ Database::~Database()
 {
     // Other threads' connections are released when those threads end; ours goes now.
     releaseThreadConnection();
+    std::shared_ptr<WalCheckpointer> checkpointer;
+    {
+        const std::lock_guard lock(s_checkpointersMutex);
+        if (const auto it = s_checkpointers.find(this); it != s_checkpointers.end()) {
+            checkpointer = std::move(it->second);
+            s_checkpointers.erase(it);
+        }
+    }
+    if (checkpointer)
+        checkpointer->stop(); // a last checkpoint: the WAL's frames into the database file
 }
 
 Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, const QString &password, int migrateUpTo)
@@ -114,6 +144,26 @@ Core::Result<std::unique_ptr<Database>> Database::open(const QString &urlText, c
     Migrator migrator(*db);
     if (auto migrated = migrator.migrate(migrateUpTo); !migrated)
         return migrated.error();
+    if (url->dialect == Dialect::Sqlite) {
+        // Checkpoints in the background from now on (see WalCheckpointer): only for a file database (an in-memory
+        // or temporary one has no WAL), which this first connection tells.
+        sqlite3 *handle = sqliteHandle(db->connection());
+        const char *file = handle ? sqlite3_db_filename(handle, "main") : nullptr;
+        if (file && *file) {
+            auto checkpointer = std::make_shared<WalCheckpointer>(QString::fromUtf8(file));
+            if (auto started = checkpointer->start(); !started) {
+                // SQLite's automatic checkpoint stays on: slower commits, nothing lost.
+                qCWarning(lcStorage) << started.error().toString();
+            } else if (auto attached = checkpointer->attach(handle); !attached) {
+                qCWarning(lcStorage) << attached.error().toString();
+                sqlite3_wal_autocheckpoint(handle, 1000); // SQLite's default
+            } else {
+                db->m_connections.localData()->checkpointer = checkpointer;
+                const std::lock_guard lock(s_checkpointersMutex);
+                s_checkpointers[db.get()] = std::move(checkpointer);
+            }
+        }
+    }
     return db;
 }
 
@@ -159,6 +209,12 @@ Core::Status Database::openThreadConnection() const
         for (const QString &pragma : pragmas) {
             if (!q.exec(pragma))
                 return Core::Error::storage(u"%1 failed: %2"_s.arg(pragma, q.lastError().text()));
+        }
+        // Checkpoints are the checkpointer's (none yet while open() sets the database up: SQLite's automatic one).
+        if (auto checkpointer = walCheckpointer(*this)) {
+            if (auto attached = checkpointer->attach(sqliteHandle(db)); !attached)
+                return attached;
+            conn->checkpointer = std::move(checkpointer);
         }
     } else {
         if (!q.exec(u"SET client_min_messages TO warning"_s) || !q.exec(u"SET TIME ZONE 'UTC'"_s))

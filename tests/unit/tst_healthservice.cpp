@@ -7,6 +7,8 @@
 #include <cmath>
 #include <memory>
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -896,6 +898,75 @@ private Q_SLOTS:
         // (0.15·56.7 + 0.2·25)/0.35 = 13.505/0.35 = 38.59 → 38.6, red
         QCOMPARE(e->score, 38.6);
         QCOMPARE(e->band, HealthBand::Red);
+    }
+
+    // Engagement's touches and the support component count once anything is on record before the end of D, not only
+    // inside the windows: a survey answer older than S, a ticket or an escalation older than W do; a deleted answer
+    // and one dated after D do not. The whole-portfolio recompute and explain() (customer-scoped) agree.
+    void onRecordOutsideTheWindows_data()
+    {
+        QTest::addColumn<QString>("record");
+        QTest::addColumn<bool>("touches");
+        QTest::addColumn<bool>("support");
+        QTest::addRow("nothing") << u"none"_s << false << false;
+        QTest::addRow("survey answer before S") << u"old survey"_s << true << false;
+        QTest::addRow("deleted survey answer") << u"deleted survey"_s << false << false;
+        QTest::addRow("survey answer after D") << u"future survey"_s << false << false;
+        QTest::addRow("ticket before W") << u"old ticket"_s << false << true;
+        QTest::addRow("deleted ticket before W") << u"deleted ticket"_s << false << false;
+        QTest::addRow("escalation before W") << u"old escalation"_s << false << true;
+        QTest::addRow("survey answer in S, ticket in W") << u"recent"_s << true << true;
+    }
+    void onRecordOutsideTheWindows()
+    {
+        QFETCH(QString, record);
+        QFETCH(bool, touches);
+        QFETCH(bool, support);
+        Storage::Database &db = shared();
+        // D = 2026-06-15, L = 30: W starts 2026-05-17, S 2026-03-18. Financial (payment current) always has data.
+        customer(db, u"orx"_s, 50000);
+        contract(db, u"orx"_s, null(), null(), u"current"_s);
+        Ticket old;
+        old.opened = u"2026-04-16T09:00:00.000Z"_s;
+        if (record == u"old survey"_s) {
+            survey(db, u"orx"_s, u"nps"_s, 9, u"2025-11-27T10:00:00.000Z"_s);
+        } else if (record == u"deleted survey"_s) {
+            SQL(db,
+                u"INSERT INTO survey_responses (customer_id, kind, score, responded_at, deleted_at) VALUES ('orx', "
+                "'nps', 9, '2026-06-01T10:00:00.000Z', '2026-06-02T10:00:00.000Z')"_s);
+        } else if (record == u"future survey"_s) {
+            survey(db, u"orx"_s, u"nps"_s, 9, u"2026-06-16T00:00:00.000Z"_s);
+        } else if (record == u"old ticket"_s) {
+            ticket(db, u"orx"_s, old);
+        } else if (record == u"deleted ticket"_s) {
+            old.deletedAt = u"2026-04-17T09:00:00.000Z"_s;
+            ticket(db, u"orx"_s, old);
+        } else if (record == u"old escalation"_s) {
+            SQL(db, u"INSERT INTO escalations (customer_id, reason, opened_at) VALUES ('orx', 'Outage', ?)"_s,
+                { u"2026-03-17T08:00:00.000Z"_s });
+        } else if (record == u"recent"_s) {
+            survey(db, u"orx"_s, u"csat"_s, 5, u"2026-05-06T10:00:00.000Z"_s);
+            Ticket recent;
+            recent.opened = u"2026-06-12T09:00:00.000Z"_s;
+            ticket(db, u"orx"_s, recent);
+        }
+        StillClock clock;
+        Core::HealthService health(db, clock);
+        auto all = health.recomputeAll();
+        QVERIFY2(all.ok(), qPrintable(all.ok() ? QString() : all.error().toString()));
+        auto q = Storage::exec(db, u"SELECT components FROM health_scores WHERE customer_id = 'orx'"_s);
+        QVERIFY(q && q->next());
+        const QJsonObject components = QJsonDocument::fromJson(q->value(0).toString().toUtf8()).object();
+        QCOMPARE(components.contains(u"engagement"_s), touches);
+        QCOMPARE(components.contains(u"support"_s), support);
+        auto e = health.explain(u"orx"_s);
+        QVERIFY2(e.ok(), qPrintable(e.ok() ? QString() : e.error().toString()));
+        QCOMPARE(e->components.at(1).included, touches);
+        QCOMPARE(e->components.at(2).included, support);
+        if (touches) // no touch in W: the touches sub-signal is 0, and the only one (no seats)
+            QCOMPARE(e->components.at(1).score, 0.0);
+        if (support && record != u"recent"_s) // nothing in W: no burden
+            QCOMPARE(e->components.at(2).score, 100.0);
     }
 
     void timelineOnBandChangeAndBigMoves()
