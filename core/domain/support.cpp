@@ -2,7 +2,11 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "support.h"
 
+#include <algorithm>
+
 #include <QRegularExpression>
+#include <QSet>
+#include <QTimeZone>
 
 #include "validation.h"
 
@@ -45,6 +49,86 @@ Core::Status SlaPolicy::validate() const
             u"must not be shorter than first_response_minutes"_s)
         .check(atRiskRatio > 0 && atRiskRatio <= 1, u"at_risk_ratio"_s, u"must be above 0 and at most 1"_s);
     return v.result();
+}
+
+Core::Status WorkingHours::validate() const
+{
+    Validator v;
+    v.range(u"weekday"_s, weekday, 1, 7)
+        .range(u"start_minute"_s, startMinute, 0, 1439)
+        .range(u"end_minute"_s, endMinute, 1, 1440)
+        .check(startMinute < endMinute, u"end_minute"_s, u"must be after start_minute"_s);
+    return v.result();
+}
+
+Core::Status ScheduleHoliday::validate() const
+{
+    Validator v;
+    v.check(date.isValid(), u"date"_s, u"is required"_s).required(u"name"_s, name).maxLength(u"name"_s, name, 200);
+    return v.result();
+}
+
+Core::Status SlaPause::validate() const
+{
+    Validator v;
+    v.check(status == TicketStatus::Pending || status == TicketStatus::OnHold, u"status"_s,
+         u"a pause is pending or on_hold"_s)
+        .check(startedAt.isValid(), u"started_at"_s, u"is required"_s);
+    timeOrder(v, u"ended_at"_s, startedAt, endedAt);
+    return v.result();
+}
+
+Core::Status SupportSchedule::validate() const
+{
+    if (timeZone.trimmed().isEmpty())
+        return Core::Error::invalid(u"time_zone"_s, u"is required (an IANA time zone such as Europe/Berlin)"_s);
+    if (!QTimeZone::isTimeZoneIdAvailable(timeZone.toUtf8()))
+        return Core::Error::invalid(u"time_zone"_s, u"'%1' is not a known IANA time zone"_s.arg(timeZone));
+    if (weeklyHours.isEmpty())
+        return Core::Error::invalid(u"weekly_hours"_s, u"must have at least one working interval"_s);
+    if (weeklyHours.size() > 100)
+        return Core::Error::invalid(u"weekly_hours"_s, u"at most 100 working intervals"_s);
+    QList<WorkingHours> sorted = weeklyHours;
+    std::sort(sorted.begin(), sorted.end(), [](const WorkingHours &a, const WorkingHours &b) {
+        return a.weekday != b.weekday ? a.weekday < b.weekday : a.startMinute < b.startMinute;
+    });
+    for (qsizetype i = 0; i < sorted.size(); ++i) {
+        const WorkingHours &h = sorted.at(i);
+        if (h.weekday < 1 || h.weekday > 7)
+            return Core::Error::invalid(
+                u"weekly_hours"_s, u"weekday %1 is not 1 (Monday) to 7 (Sunday)"_s.arg(h.weekday));
+        if (h.startMinute < 0 || h.startMinute > 1439 || h.endMinute < 1 || h.endMinute > 1440)
+            return Core::Error::invalid(u"weekly_hours"_s,
+                u"minutes must lie within the day: start 0 to 1439, end 1 to 1440 (weekday %1)"_s.arg(h.weekday));
+        if (h.startMinute >= h.endMinute) {
+            return Core::Error::invalid(u"weekly_hours"_s,
+                u"start must be before end (weekday %1: %2 >= %3)"_s.arg(h.weekday)
+                    .arg(h.startMinute)
+                    .arg(h.endMinute));
+        }
+        if (i > 0 && sorted.at(i - 1).weekday == h.weekday && sorted.at(i - 1).endMinute > h.startMinute) {
+            return Core::Error::invalid(u"weekly_hours"_s,
+                u"intervals overlap on weekday %1 (%2-%3 and %4-%5)"_s.arg(h.weekday)
+                    .arg(sorted.at(i - 1).startMinute)
+                    .arg(sorted.at(i - 1).endMinute)
+                    .arg(h.startMinute)
+                    .arg(h.endMinute));
+        }
+    }
+    if (holidays.size() > 1000)
+        return Core::Error::invalid(u"holidays"_s, u"at most 1000 holidays"_s);
+    QSet<QDate> seen;
+    for (const ScheduleHoliday &h : holidays) {
+        if (!h.date.isValid())
+            return Core::Error::invalid(u"holidays"_s, u"each holiday needs a valid date"_s);
+        if (h.name.trimmed().isEmpty() || h.name.size() > 200)
+            return Core::Error::invalid(u"holidays"_s,
+                u"the holiday on %1 needs a name of 1 to 200 characters"_s.arg(h.date.toString(Qt::ISODate)));
+        if (seen.contains(h.date))
+            return Core::Error::invalid(u"holidays"_s, u"%1 is listed twice"_s.arg(h.date.toString(Qt::ISODate)));
+        seen.insert(h.date);
+    }
+    return {};
 }
 
 bool SupportTicket::isOpen() const

@@ -4,7 +4,9 @@
 
 #include <optional>
 
+#include <QDate>
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QVariantMap>
@@ -14,7 +16,7 @@
 #include "record.h"
 
 // Support (schema 0004): SLA policies, tickets mirrored from Zendesk and their comments, routing rules, the
-// knowledge base and per-customer portal settings.
+// knowledge base and per-customer portal settings; schema 0014: the support schedule and SLA pauses.
 namespace Domain {
 
 // p0 is the most urgent.
@@ -42,6 +44,59 @@ struct SlaPolicy
     double atRiskRatio = 0.8; // (0, 1]
     bool businessHoursOnly = false;
     RecordMeta meta; // versioned, never soft-deleted
+
+    Core::Status validate() const;
+};
+
+// One working interval of the support schedule: [startMinute, endMinute) local time on a weekday.
+struct WorkingHours
+{
+    qint64 id = 0;
+    qint64 scheduleId = 0;
+    int weekday = 1; // 1 = Monday ... 7 = Sunday (Qt::DayOfWeek)
+    int startMinute = 0; // 0..1439
+    int endMinute = 0; // 1..1440 (1440 = midnight at the end of the day)
+    RecordMeta meta;
+
+    Core::Status validate() const;
+};
+
+// A day without working time (a public holiday, a company day off), in the schedule's time zone.
+struct ScheduleHoliday
+{
+    qint64 id = 0;
+    qint64 scheduleId = 0;
+    QDate date;
+    QString name;
+    RecordMeta meta;
+
+    Core::Status validate() const;
+};
+
+// The support schedule that business-hours-only SLA policies count: one per portfolio (the schema allows one row),
+// an IANA time zone, the weekly working intervals and the holidays.
+struct SupportSchedule
+{
+    qint64 id = 0;
+    QString timeZone; // IANA id, e.g. "Europe/Berlin"
+    QList<WorkingHours> weeklyHours; // sorted by weekday, then start
+    QList<ScheduleHoliday> holidays; // sorted by date
+    RecordMeta meta; // versioned, never soft-deleted
+
+    // Errors name the field: time_zone, weekly_hours (empty week, start >= end, overlaps), holidays (duplicates).
+    Core::Status validate() const;
+};
+
+// A period a ticket's resolution clock stood still because the ticket waited on the customer (pending) or on a
+// third party (on_hold); endedAt is invalid while the ticket is still paused.
+struct SlaPause
+{
+    qint64 id = 0;
+    qint64 ticketId = 0;
+    TicketStatus status = TicketStatus::Pending; // pending or on_hold
+    QDateTime startedAt;
+    QDateTime endedAt;
+    RecordMeta meta;
 
     Core::Status validate() const;
 };

@@ -37,25 +37,68 @@ QList<SlaDefault> defaultSlaPolicies()
 
 namespace SupportFormulas {
 
+namespace {
+// Working time of [from, to) inside the pauses.
+qint64 pausedMsecs(
+    const QDateTime &from, const QDateTime &to, const QList<SlaPausePeriod> &pauses, const BusinessCalendar &calendar)
+{
+    qint64 total = 0;
+    for (const SlaPausePeriod &p : pauses) {
+        const QDateTime start = std::max(p.start, from);
+        const QDateTime end = p.end.isValid() ? std::min(p.end, to) : to;
+        total += calendar.workingMsecsBetween(start, end);
+    }
+    return total;
+}
+
+qint64 floorMinutes(qint64 msecs)
+{
+    return qint64(std::floor(double(msecs) / 60000.0));
+}
+} // namespace
+
+qint64 activeMsecs(
+    const QDateTime &from, const QDateTime &to, const QList<SlaPausePeriod> &pauses, const BusinessCalendar &calendar)
+{
+    return calendar.workingMsecsBetween(from, to) - pausedMsecs(from, to, pauses, calendar);
+}
+
 SlaClock slaClock(const QDateTime &openedAt, const QDateTime &dueAt, const QDateTime &doneAt, double atRiskRatio,
     const QDateTime &now)
+{
+    return slaClock(openedAt, dueAt, doneAt, std::nullopt, {}, BusinessCalendar(), atRiskRatio, now);
+}
+
+SlaClock slaClock(const QDateTime &openedAt, const QDateTime &dueAt, const QDateTime &doneAt,
+    std::optional<qint64> targetMinutes, const QList<SlaPausePeriod> &pauses, const BusinessCalendar &calendar,
+    double atRiskRatio, const QDateTime &now)
 {
     SlaClock clock;
     clock.dueAt = dueAt;
     clock.doneAt = doneAt;
-    if (!openedAt.isValid() || !dueAt.isValid())
+    clock.businessHours = !calendar.isAlwaysOpen();
+    const bool paused = !doneAt.isValid() && !pauses.isEmpty() && !pauses.last().end.isValid();
+    if (!openedAt.isValid() || (!dueAt.isValid() && !(paused && targetMinutes)))
         return clock; // NoTarget
-    const qint64 target = openedAt.msecsTo(dueAt);
     const QDateTime end = doneAt.isValid() ? doneAt : now;
+    const auto active = [&](const QDateTime &to) { return activeMsecs(openedAt, to, pauses, calendar); };
+    const qint64 elapsed = active(end);
+    const qint64 target = dueAt.isValid() ? active(dueAt) : *targetMinutes * 60000;
+    clock.elapsedMinutes = elapsed / 60000;
+    clock.pausedMinutes = pausedMsecs(openedAt, end, pauses, calendar) / 60000;
+    clock.targetMinutes = target / 60000;
     if (target > 0)
-        clock.elapsedRatio = double(openedAt.msecsTo(end)) / double(target);
+        clock.elapsedRatio = double(elapsed) / double(target);
     if (doneAt.isValid()) {
-        clock.state = doneAt <= dueAt ? SlaState::Met : SlaState::Breached;
+        const bool met = dueAt.isValid() ? doneAt <= dueAt : elapsed <= target;
+        clock.state = met ? SlaState::Met : SlaState::Breached;
         return clock;
     }
-    clock.minutesLeft = qint64(std::floor(double(now.secsTo(dueAt)) / 60.0));
-    if (now > dueAt)
-        clock.state = SlaState::Breached;
+    clock.minutesLeft = floorMinutes(target - elapsed);
+    if (dueAt.isValid() && now > dueAt)
+        clock.state = SlaState::Breached; // also when it ran out before a pause began
+    else if (paused)
+        clock.state = SlaState::Paused;
     else if (clock.elapsedRatio && *clock.elapsedRatio > atRiskRatio)
         clock.state = SlaState::AtRisk; // "above 80 % of the target": strictly above the ratio
     else
@@ -63,11 +106,43 @@ SlaClock slaClock(const QDateTime &openedAt, const QDateTime &dueAt, const QDate
     return clock;
 }
 
-TicketSla ticketSla(const SupportTicket &ticket, double atRiskRatio, const QDateTime &now)
+QDateTime dueAt(const QDateTime &openedAt, qint64 targetMinutes, const QList<SlaPausePeriod> &pauses,
+    const BusinessCalendar &calendar)
+{
+    if (!openedAt.isValid())
+        return {};
+    qint64 remaining = targetMinutes * 60000;
+    QDateTime cursor = openedAt;
+    for (const SlaPausePeriod &p : pauses) {
+        if (p.end.isValid() && p.end <= cursor)
+            continue; // over before the clock (or an earlier pause) reached it
+        const qint64 before = calendar.workingMsecsBetween(cursor, p.start);
+        if (remaining <= before)
+            break; // due before this pause began
+        remaining -= before;
+        if (!p.end.isValid())
+            return {}; // still paused: the due time is not known yet
+        cursor = std::max(cursor, p.end);
+    }
+    return calendar.addWorkingMsecs(cursor, remaining);
+}
+
+TicketSla ticketSla(
+    const SupportTicket &ticket, const SlaRules &rules, const QList<SlaPausePeriod> &pauses, const QDateTime &now)
 {
     const QDateTime firstResponse = ticket.firstResponseAt.isValid() ? ticket.firstResponseAt : ticket.resolvedAt;
-    return { slaClock(ticket.openedAt, ticket.firstResponseDueAt, firstResponse, atRiskRatio, now),
-        slaClock(ticket.openedAt, ticket.resolutionDueAt, ticket.resolvedAt, atRiskRatio, now) };
+    const auto minutes = [](const std::optional<int> &m) { return m ? std::optional<qint64>(*m) : std::nullopt; };
+    return { slaClock(ticket.openedAt, ticket.firstResponseDueAt, firstResponse, minutes(rules.firstResponseMinutes),
+                 {}, rules.calendar, rules.atRiskRatio, now),
+        slaClock(ticket.openedAt, ticket.resolutionDueAt, ticket.resolvedAt, minutes(rules.resolutionMinutes), pauses,
+            rules.calendar, rules.atRiskRatio, now) };
+}
+
+TicketSla ticketSla(const SupportTicket &ticket, double atRiskRatio, const QDateTime &now)
+{
+    SlaRules rules;
+    rules.atRiskRatio = atRiskRatio;
+    return ticketSla(ticket, rules, {}, now);
 }
 
 std::optional<double> median(QList<double> values)
@@ -210,23 +285,70 @@ QVariantMap ticketPayload(const SupportTicket &t)
         { u"requester_contact_id"_s, t.requesterContactId ? QVariant(*t.requesterContactId) : QVariant() } };
 }
 
-// The at-risk ratio per priority from the stored policies; a priority without a policy uses the schema's default.
-Result<QHash<TicketPriority, double>> atRiskRatios(const Storage::Database &db)
+bool isPaused(TicketStatus status)
 {
-    auto rows = Storage::exec(db, u"SELECT priority, at_risk_ratio FROM sla_policies"_s);
-    if (!rows)
-        return rows.error();
-    QHash<TicketPriority, double> ratios;
-    while (rows->next()) {
-        if (auto p = Domain::enumFromString<TicketPriority>(rows->value(0).toString()))
-            ratios.insert(*p, rows->value(1).toDouble());
-    }
-    return ratios;
+    return status == TicketStatus::Pending || status == TicketStatus::OnHold;
 }
 
-double ratioFor(const QHash<TicketPriority, double> &ratios, TicketPriority priority)
+Result<std::optional<Domain::SupportSchedule>> loadSchedule(const Storage::Database &db)
 {
-    return ratios.value(priority, Domain::SlaPolicy {}.atRiskRatio);
+    auto rows = Storage::exec(db,
+        u"SELECT %1 FROM support_schedules ORDER BY id LIMIT 1"_s.arg(
+            Storage::SupportScheduleRepository::selectList()));
+    if (!rows)
+        return rows.error();
+    if (!rows->next())
+        return std::optional<Domain::SupportSchedule>();
+    Domain::SupportSchedule schedule = Storage::SupportScheduleRepository::fromRow(*rows, rows->record());
+    auto hours = Storage::exec(db,
+        u"SELECT %1 FROM support_schedule_hours WHERE schedule_id = ? ORDER BY weekday, start_minute"_s.arg(
+            Storage::WorkingHoursRepository::selectList()),
+        { schedule.id });
+    if (!hours)
+        return hours.error();
+    const QSqlRecord hoursRec = hours->record();
+    while (hours->next())
+        schedule.weeklyHours << Storage::WorkingHoursRepository::fromRow(*hours, hoursRec);
+    auto holidays = Storage::exec(db,
+        u"SELECT %1 FROM support_schedule_holidays WHERE schedule_id = ? ORDER BY holiday_date"_s.arg(
+            Storage::ScheduleHolidayRepository::selectList()),
+        { schedule.id });
+    if (!holidays)
+        return holidays.error();
+    const QSqlRecord holidaysRec = holidays->record();
+    while (holidays->next())
+        schedule.holidays << Storage::ScheduleHolidayRepository::fromRow(*holidays, holidaysRec);
+    return std::optional<Domain::SupportSchedule>(schedule);
+}
+
+// Stamps the due times from the priority's rules and the ticket's pauses; false (nothing stamped) without a policy.
+bool stampDueTimes(SupportTicket &t, const SlaRules &rules, const QList<SlaPausePeriod> &pauses)
+{
+    if (!rules.firstResponseMinutes || !rules.resolutionMinutes)
+        return false;
+    t.firstResponseDueAt = rules.calendar.addWorkingMinutes(t.openedAt, *rules.firstResponseMinutes).toUTC();
+    t.resolutionDueAt = SupportFormulas::dueAt(t.openedAt, *rules.resolutionMinutes, pauses, rules.calendar).toUTC();
+    return true;
+}
+
+// The pauses of the tickets the condition (on support_tickets, unqualified) selects, by ticket, oldest first.
+Result<QHash<qint64, QList<SlaPausePeriod>>> loadPauses(
+    const Storage::Database &db, const QString &ticketCondition, const QVariantList &bindings)
+{
+    auto rows = Storage::exec(db,
+        u"SELECT ticket_id, started_at, ended_at FROM ticket_sla_pauses WHERE ticket_id IN (SELECT id FROM "
+        u"support_tickets WHERE %1) ORDER BY ticket_id, started_at, id"_s.arg(ticketCondition),
+        bindings);
+    if (!rows)
+        return rows.error();
+    QHash<qint64, QList<SlaPausePeriod>> pauses;
+    while (rows->next()) {
+        SlaPausePeriod p;
+        Storage::Convert::fromSql(rows->value(1), p.start);
+        Storage::Convert::fromSql(rows->value(2), p.end);
+        pauses[rows->value(0).toLongLong()] << p;
+    }
+    return pauses;
 }
 
 void count(SlaAttainment &a, SlaState state)
@@ -240,6 +362,7 @@ void count(SlaAttainment &a, SlaState state)
         break;
     case SlaState::OnTrack:
     case SlaState::AtRisk:
+    case SlaState::Paused:
         ++a.running;
         break;
     case SlaState::NoTarget:
@@ -313,6 +436,13 @@ struct SupportService::Change
     bool mirror = true;
 };
 
+// The clocks' rules of every priority that has a policy, read once per call.
+struct SupportService::SlaSetup
+{
+    QHash<TicketPriority, SlaRules> rules;
+    SlaRules rulesFor(TicketPriority priority) const { return rules.value(priority); } // none: no policy, ratio 0.8
+};
+
 SupportService::SupportService(const Storage::Database &db, const Clock &clock, Options options, QObject *parent)
     : QObject(parent)
     , m_db(db)
@@ -351,9 +481,12 @@ Result<int> SupportService::ensureDefaultSlaPolicies()
             return ok.error();
         ++created;
     }
+    auto schedule = ensureSchedule();
+    if (!schedule)
+        return schedule.error();
     if (auto committed = tx.commit(); !committed)
         return committed.error();
-    if (created > 0)
+    if (created > 0 || *schedule > 0)
         Q_EMIT slaPoliciesChanged();
     return created;
 }
@@ -370,28 +503,358 @@ Result<QList<Domain::SlaPolicy>> SupportService::slaPolicies() const
     return page->items;
 }
 
-Result<Domain::SlaPolicy> SupportService::updateSlaPolicy(const Domain::SlaPolicy &policy)
+Result<SlaPolicyUpdate> SupportService::updateSlaPolicy(const Domain::SlaPolicy &policy)
 {
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
     if (policy.businessHoursOnly) {
-        return Error::invalid(u"business_hours_only"_s,
-            u"business-hour calendars are not supported yet: SLA clocks run on calendar time"_s);
+        if (auto ensured = ensureSchedule(); !ensured)
+            return ensured.error();
     }
     auto updated = Storage::SlaPolicyRepository(m_db).update(policy);
     if (!updated && updated.error().code == ErrorCode::NotFound)
         return Error::notFound(u"policy_id"_s, u"no SLA policy with id %1"_s.arg(policy.id));
+    if (!updated)
+        return updated.error();
+    auto restamped = restampOpenTickets({ updated->priority });
+    if (!restamped)
+        return restamped.error();
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    Q_EMIT slaPoliciesChanged();
+    return SlaPolicyUpdate { *updated, *restamped };
+}
+
+Result<SupportService::SlaSetup> SupportService::slaSetup() const
+{
+    auto schedule = loadSchedule(m_db);
+    if (!schedule)
+        return schedule.error();
+    BusinessCalendar businessHours;
+    if (*schedule) {
+        auto calendar = BusinessCalendar::fromSchedule(**schedule);
+        if (!calendar)
+            return calendar.error();
+        businessHours = *calendar;
+    }
+    auto rows = Storage::exec(m_db,
+        u"SELECT priority, first_response_minutes, resolution_minutes, at_risk_ratio, business_hours_only "
+        u"FROM sla_policies"_s);
+    if (!rows)
+        return rows.error();
+    SlaSetup setup;
+    while (rows->next()) {
+        auto priority = Domain::enumFromString<TicketPriority>(rows->value(0).toString());
+        if (!priority)
+            continue;
+        SlaRules rules;
+        rules.firstResponseMinutes = rows->value(1).toInt();
+        rules.resolutionMinutes = rows->value(2).toInt();
+        rules.atRiskRatio = rows->value(3).toDouble();
+        Storage::Convert::fromSql(rows->value(4), rules.businessHours);
+        // Without a schedule (never created) a business-hours policy counts calendar time.
+        rules.businessHours = rules.businessHours && *schedule;
+        if (rules.businessHours)
+            rules.calendar = businessHours;
+        setup.rules.insert(*priority, rules);
+    }
+    return setup;
+}
+
+// ---- support schedule ---------------------------------------------------------------------------------------
+
+Result<std::optional<Domain::SupportSchedule>> SupportService::supportSchedule() const
+{
+    return loadSchedule(m_db);
+}
+
+Result<int> SupportService::ensureDefaultSupportSchedule()
+{
+    auto created = ensureSchedule();
+    if (created && *created > 0)
+        Q_EMIT slaPoliciesChanged();
+    return created;
+}
+
+Result<int> SupportService::ensureSchedule()
+{
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto stored = loadSchedule(m_db);
+    if (!stored)
+        return stored.error();
+    if (*stored)
+        return 0;
+    Domain::SupportSchedule schedule;
+    const QByteArray systemZone = QTimeZone::systemTimeZoneId();
+    schedule.timeZone = !systemZone.isEmpty() && QTimeZone::isTimeZoneIdAvailable(systemZone)
+        ? QString::fromUtf8(systemZone)
+        : u"UTC"_s;
+    for (int weekday = 1; weekday <= 5; ++weekday)
+        schedule.weeklyHours << Domain::WorkingHours { 0, 0, weekday, 9 * 60, 17 * 60, {} };
+    if (auto created = writeSchedule(schedule); !created)
+        return created.error();
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    return 1;
+}
+
+Result<ScheduleUpdate> SupportService::updateSupportSchedule(const Domain::SupportSchedule &schedule)
+{
+    auto updated = writeSchedule(schedule);
     if (updated)
         Q_EMIT slaPoliciesChanged();
     return updated;
 }
 
-Status SupportService::stampSla(SupportTicket &ticket, QString *note) const
+Result<ScheduleUpdate> SupportService::writeSchedule(const Domain::SupportSchedule &input)
 {
+    if (auto valid = input.validate(); !valid)
+        return valid.error();
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto stored = loadSchedule(m_db);
+    if (!stored)
+        return stored.error();
+    Domain::SupportSchedule row;
+    row.timeZone = input.timeZone.trimmed();
+    Storage::SupportScheduleRepository repo(m_db);
+    Result<Domain::SupportSchedule> saved = Error::storage(QString());
+    if (*stored) {
+        row.id = (*stored)->id;
+        row.meta.version = input.meta.version > 0 ? input.meta.version : (*stored)->meta.version;
+        row.weeklyHours = input.weeklyHours; // validate() checks the whole schedule
+        saved = repo.update(row);
+    } else {
+        row.weeklyHours = input.weeklyHours;
+        saved = repo.create(row);
+    }
+    if (!saved) {
+        if (saved.error().code == ErrorCode::Conflict)
+            return Error::conflict(u"version"_s,
+                u"the support schedule was changed since it was read (you have version %1); reload it and apply "
+                u"your change again"_s.arg(input.meta.version));
+        return saved.error();
+    }
+    const qint64 id = saved->id;
+    for (const QString &table : { u"support_schedule_hours"_s, u"support_schedule_holidays"_s }) {
+        if (auto cleared = Storage::exec(m_db, u"DELETE FROM %1 WHERE schedule_id = ?"_s.arg(table), { id }); !cleared)
+            return cleared.error();
+    }
+    for (Domain::WorkingHours h : input.weeklyHours) {
+        h.id = 0;
+        h.scheduleId = id;
+        if (auto ok = Storage::WorkingHoursRepository(m_db).create(h); !ok)
+            return ok.error();
+    }
+    for (Domain::ScheduleHoliday h : input.holidays) {
+        h.id = 0;
+        h.scheduleId = id;
+        h.name = h.name.trimmed();
+        if (auto ok = Storage::ScheduleHolidayRepository(m_db).create(h); !ok)
+            return ok.error();
+    }
+    // The tickets whose clocks count the schedule: those of the business-hours-only priorities.
+    auto policies = Storage::exec(
+        m_db, u"SELECT priority FROM sla_policies WHERE business_hours_only = ?"_s, { Storage::Convert::toSql(true) });
+    if (!policies)
+        return policies.error();
+    QList<TicketPriority> priorities;
+    while (policies->next()) {
+        if (auto p = Domain::enumFromString<TicketPriority>(policies->value(0).toString()))
+            priorities << *p;
+    }
+    ScheduleUpdate result;
+    if (!priorities.isEmpty()) {
+        auto restamped = restampOpenTickets(priorities);
+        if (!restamped)
+            return restamped.error();
+        result.restampedTickets = *restamped;
+    }
+    auto reloaded = loadSchedule(m_db);
+    if (!reloaded)
+        return reloaded.error();
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    result.schedule = **reloaded;
+    return result;
+}
+
+Result<ScheduleUpdate> SupportService::addHoliday(const QDate &date, const QString &name, int expectedVersion)
+{
+    auto stored = loadSchedule(m_db);
+    if (!stored)
+        return stored.error();
+    if (!*stored)
+        return Error::notFound(u"schedule"_s, u"there is no support schedule yet: set one first"_s);
+    Domain::SupportSchedule schedule = **stored;
+    if (!date.isValid())
+        return Error::invalid(u"date"_s, u"is required (YYYY-MM-DD)"_s);
+    for (const Domain::ScheduleHoliday &h : std::as_const(schedule.holidays)) {
+        if (h.date == date) {
+            return Error { ErrorCode::AlreadyExists, u"date"_s,
+                u"%1 is already a holiday (%2)"_s.arg(date.toString(Qt::ISODate), h.name) };
+        }
+    }
+    Domain::ScheduleHoliday holiday;
+    holiday.date = date;
+    holiday.name = name.trimmed();
+    if (auto valid = holiday.validate(); !valid)
+        return valid.error();
+    schedule.holidays << holiday;
+    if (expectedVersion > 0)
+        schedule.meta.version = expectedVersion;
+    return updateSupportSchedule(schedule);
+}
+
+Result<ScheduleUpdate> SupportService::removeHoliday(const QDate &date, int expectedVersion)
+{
+    auto stored = loadSchedule(m_db);
+    if (!stored)
+        return stored.error();
+    if (!*stored)
+        return Error::notFound(u"schedule"_s, u"there is no support schedule yet: set one first"_s);
+    Domain::SupportSchedule schedule = **stored;
+    const qsizetype before = schedule.holidays.size();
+    schedule.holidays.removeIf([&](const Domain::ScheduleHoliday &h) { return h.date == date; });
+    if (schedule.holidays.size() == before)
+        return Error::notFound(u"date"_s, u"%1 is not a holiday of the schedule"_s.arg(date.toString(Qt::ISODate)));
+    if (expectedVersion > 0)
+        schedule.meta.version = expectedVersion;
+    return updateSupportSchedule(schedule);
+}
+
+Result<int> SupportService::restampOpenTickets(const QList<TicketPriority> &priorities)
+{
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
+    QString condition = u"deleted_at IS NULL AND status IN %1"_s.arg(kOpenStatuses);
+    QVariantList bindings;
+    if (!priorities.isEmpty()) {
+        QStringList marks;
+        for (TicketPriority p : priorities) {
+            marks << u"?"_s;
+            bindings << enumName(p);
+        }
+        condition += u" AND priority IN (%1)"_s.arg(marks.join(u", "_s));
+    }
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto pauses = loadPauses(m_db, condition, bindings);
+    if (!pauses)
+        return pauses.error();
     auto rows = Storage::exec(m_db,
-        u"SELECT first_response_minutes, resolution_minutes FROM sla_policies WHERE priority = ?"_s,
-        { enumName(ticket.priority) });
+        u"SELECT id, opened_at, priority, first_response_due_at, resolution_due_at FROM support_tickets WHERE %1 "
+        u"ORDER BY id"_s.arg(condition),
+        bindings);
     if (!rows)
         return rows.error();
-    if (!rows->next()) {
+    struct Stamp
+    {
+        qint64 id;
+        QDateTime firstResponse;
+        QDateTime resolution;
+    };
+    QList<Stamp> changed;
+    while (rows->next()) {
+        SupportTicket t;
+        t.id = rows->value(0).toLongLong();
+        Storage::Convert::fromSql(rows->value(1), t.openedAt);
+        Storage::Convert::fromSql(rows->value(2), t.priority);
+        QDateTime firstResponse;
+        QDateTime resolution;
+        Storage::Convert::fromSql(rows->value(3), firstResponse);
+        Storage::Convert::fromSql(rows->value(4), resolution);
+        if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id)))
+            continue; // no policy: a policy change cannot concern it, and stamps are never invented here
+        if (t.firstResponseDueAt != firstResponse || t.resolutionDueAt != resolution)
+            changed << Stamp { t.id, t.firstResponseDueAt, t.resolutionDueAt };
+    }
+    for (const Stamp &stamp : std::as_const(changed)) {
+        auto updated = Storage::exec(m_db,
+            u"UPDATE support_tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id = ?"_s,
+            { Storage::Convert::toSql(stamp.firstResponse), Storage::Convert::toSql(stamp.resolution), stamp.id });
+        if (!updated)
+            return updated.error();
+    }
+    if (auto committed = tx.commit(); !committed)
+        return committed.error();
+    return int(changed.size());
+}
+
+Status SupportService::recordImportedPause(const Storage::Database &db, qint64 ticketId, const QDateTime &importedAt)
+{
+    auto found = Storage::SupportTicketRepository(db).get(ticketId);
+    if (!found)
+        return found.error().code == ErrorCode::NotFound ? ticketNotFound(ticketId) : found.error();
+    if (!isPaused(found->status))
+        return {};
+    Storage::Transaction tx(db);
+    if (!tx.isActive())
+        return tx.beginError();
+    auto open = Storage::exec(
+        db, u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ticket_id = ? AND ended_at IS NULL"_s, { ticketId });
+    if (!open)
+        return open.error();
+    if (open->next() && open->value(0).toInt() > 0)
+        return {};
+    Domain::SlaPause pause;
+    pause.ticketId = ticketId;
+    pause.status = found->status;
+    pause.startedAt = std::max(importedAt, found->openedAt);
+    if (auto created = Storage::SlaPauseRepository(db).create(pause); !created)
+        return created.error();
+    // The due time of a clock that stands still is unknown until it runs again (SupportFormulas::dueAt); one that
+    // had already passed stays: the ticket was breached before the pause.
+    if (found->resolutionDueAt.isValid() && found->resolutionDueAt > pause.startedAt) {
+        auto cleared
+            = Storage::exec(db, u"UPDATE support_tickets SET resolution_due_at = NULL WHERE id = ?"_s, { ticketId });
+        if (!cleared)
+            return cleared.error();
+    }
+    return tx.commit();
+}
+
+Status SupportService::recordPause(const SupportTicket &before, const SupportTicket &after, const QDateTime &now)
+{
+    const bool wasPaused = isPaused(before.status);
+    const bool paused = isPaused(after.status);
+    if (wasPaused && (!paused || before.status != after.status)) {
+        auto ended = Storage::exec(m_db,
+            u"UPDATE ticket_sla_pauses SET ended_at = ?, updated_at = ? WHERE ticket_id = ? AND ended_at IS NULL"_s,
+            { Storage::Convert::toSql(now), Storage::Convert::toSql(now), after.id });
+        if (!ended)
+            return ended.error();
+    }
+    if (paused && (!wasPaused || before.status != after.status)) {
+        Domain::SlaPause pause;
+        pause.ticketId = after.id;
+        pause.status = after.status;
+        pause.startedAt = now;
+        if (auto created = Storage::SlaPauseRepository(m_db).create(pause); !created)
+            return created.error();
+    }
+    return {};
+}
+
+Status SupportService::stampSla(SupportTicket &ticket, QString *note) const
+{
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
+    QList<SlaPausePeriod> pauses;
+    if (ticket.id > 0) {
+        auto loaded = loadPauses(m_db, u"id = ?"_s, { ticket.id });
+        if (!loaded)
+            return loaded.error();
+        pauses = loaded->value(ticket.id);
+    }
+    if (!stampDueTimes(ticket, setup->rulesFor(ticket.priority), pauses)) {
         ticket.firstResponseDueAt = {};
         ticket.resolutionDueAt = {};
         if (note) {
@@ -399,10 +862,7 @@ Status SupportService::stampSla(SupportTicket &ticket, QString *note) const
                 = u"no SLA policy for %1: no SLA target was set (ensureDefaultSlaPolicies creates the defaults)"_s.arg(
                     enumName(ticket.priority));
         }
-        return {};
     }
-    ticket.firstResponseDueAt = ticket.openedAt.addSecs(rows->value(0).toLongLong() * 60);
-    ticket.resolutionDueAt = ticket.openedAt.addSecs(rows->value(1).toLongLong() * 60);
     return {};
 }
 
@@ -588,12 +1048,12 @@ Result<TicketDetail> SupportService::ticket(qint64 id) const
     auto t = loadTicket(id);
     if (!t)
         return t.error();
-    auto ratios = atRiskRatios(m_db);
-    if (!ratios)
-        return ratios.error();
+    auto sla = slaOf(*t);
+    if (!sla)
+        return sla.error();
     TicketDetail detail;
     detail.ticket = *t;
-    detail.sla = SupportFormulas::ticketSla(*t, ratioFor(*ratios, t->priority), m_clock.now());
+    detail.sla = *sla;
     auto rows = Storage::exec(m_db,
         u"SELECT %1 FROM ticket_comments WHERE ticket_id = ? ORDER BY commented_at DESC, id DESC LIMIT 100"_s.arg(
             Storage::TicketCommentRepository::selectList()),
@@ -634,8 +1094,18 @@ Result<SupportTicket> SupportService::applyChange(const Change &change)
             u"one is %2); reload it and apply your change again"_s.arg(change.expectedVersion)
                 .arg(t->meta.version));
     }
+    const SupportTicket before = *t;
     if (auto ok = change.mutate(*t); !ok)
         return ok.error();
+    // SLA pauses are recorded with the status change; the due times move when the priority changes, a pause
+    // begins or ends (the resolution clock stands still meanwhile), or a solved ticket is reopened.
+    if (auto ok = recordPause(before, *t, m_clock.now()); !ok)
+        return ok.error();
+    if (before.priority != t->priority || isPaused(before.status) != isPaused(t->status)
+        || (before.status == TicketStatus::Solved && t->isOpen())) {
+        if (auto ok = stampSla(*t); !ok)
+            return ok.error();
+    }
     auto updated = Storage::SupportTicketRepository(m_db).update(*t);
     if (!updated)
         return updated.error();
@@ -695,11 +1165,8 @@ Result<SupportTicket> SupportService::updateTicket(
         }
         if (t.status == TicketStatus::New && !t.assignee.isEmpty())
             t.status = TicketStatus::Open;
-        if (changes.priority && *changes.priority != t.priority) {
-            t.priority = *changes.priority;
-            if (auto ok = stampSla(t); !ok)
-                return ok;
-        }
+        if (changes.priority)
+            t.priority = *changes.priority; // applyChange restamps the due times
         return {};
     };
     return applyChange(change);
@@ -1115,26 +1582,38 @@ Result<TicketSla> SupportService::ticketSla(qint64 ticketId) const
     auto t = loadTicket(ticketId);
     if (!t)
         return t.error();
-    auto ratios = atRiskRatios(m_db);
-    if (!ratios)
-        return ratios.error();
-    return SupportFormulas::ticketSla(*t, ratioFor(*ratios, t->priority), m_clock.now());
+    return slaOf(*t);
+}
+
+Result<TicketSla> SupportService::slaOf(const SupportTicket &ticket) const
+{
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
+    auto pauses = loadPauses(m_db, u"id = ?"_s, { ticket.id });
+    if (!pauses)
+        return pauses.error();
+    return SupportFormulas::ticketSla(
+        ticket, setup->rulesFor(ticket.priority), pauses->value(ticket.id), m_clock.now());
 }
 
 Result<SlaBreachReport> SupportService::slaBreaches(int limit, bool includeAtRisk, const CustomerScope &scope) const
 {
     if (auto ok = checkLimit(limit, 1000); !ok)
         return ok.error();
-    auto ratios = atRiskRatios(m_db);
-    if (!ratios)
-        return ratios.error();
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
     QVariantList bindings;
     auto filter = customerFilter(m_db, scope, bindings);
     if (!filter)
         return filter.error();
+    const QString condition = u"deleted_at IS NULL AND status IN %1 AND %2"_s.arg(kOpenStatuses, *filter);
+    auto pauses = loadPauses(m_db, condition, bindings);
+    if (!pauses)
+        return pauses.error();
     auto rows = Storage::exec(m_db,
-        u"SELECT %1 FROM support_tickets WHERE deleted_at IS NULL AND status IN %2 AND %3"_s.arg(
-            Storage::SupportTicketRepository::selectList(), kOpenStatuses, *filter),
+        u"SELECT %1 FROM support_tickets WHERE %2"_s.arg(Storage::SupportTicketRepository::selectList(), condition),
         bindings);
     if (!rows)
         return rows.error();
@@ -1147,7 +1626,7 @@ Result<SlaBreachReport> SupportService::slaBreaches(int limit, bool includeAtRis
         const SupportTicket t = Storage::SupportTicketRepository::fromRow(*rows, rec);
         ++report.openTickets;
         SlaWatchItem item { t.id, t.customerId, t.subject, t.priority, t.status, t.assignee,
-            SupportFormulas::ticketSla(t, ratioFor(*ratios, t.priority), report.asOf) };
+            SupportFormulas::ticketSla(t, setup->rulesFor(t.priority), pauses->value(t.id), report.asOf) };
         const bool frBreached = item.sla.firstResponse.state == SlaState::Breached;
         const bool resBreached = item.sla.resolution.state == SlaState::Breached;
         if (frBreached)
@@ -1260,10 +1739,8 @@ Result<RoutingDecision> SupportService::routeTicket(qint64 ticketId, bool apply)
             ticket.assignedTeam = d.team;
         if (ticket.status == TicketStatus::New && !ticket.assignee.isEmpty())
             ticket.status = TicketStatus::Open;
-        if (d.priority && *d.priority != ticket.priority) {
-            ticket.priority = *d.priority;
-            return stampSla(ticket);
-        }
+        if (d.priority)
+            ticket.priority = *d.priority; // applyChange restamps the due times
         return {};
     };
     auto updated = applyChange(change);
@@ -1411,9 +1888,9 @@ Result<SupportPerformance> SupportService::supportPerformance(
 {
     if (auto ok = Periods::validate(from, to, TrendGranularity::Week); !ok)
         return ok.error();
-    auto ratios = atRiskRatios(m_db);
-    if (!ratios)
-        return ratios.error();
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
     SupportPerformance perf;
     perf.from = from;
     perf.to = to;
@@ -1437,15 +1914,19 @@ Result<SupportPerformance> SupportService::supportPerformance(
     auto filter = customerFilter(m_db, scope, bindings);
     if (!filter)
         return filter.error();
+    const QString cohort = u"deleted_at IS NULL AND opened_at >= ? AND opened_at < ? AND %1"_s.arg(*filter);
+    auto pauses = loadPauses(m_db, cohort, bindings);
+    if (!pauses)
+        return pauses.error();
     auto rows = Storage::exec(m_db,
         u"SELECT opened_at, first_response_at, resolved_at, first_response_due_at, resolution_due_at, priority, "
-        u"csat, escalated FROM support_tickets WHERE deleted_at IS NULL AND opened_at >= ? AND opened_at < ? AND %1"_s
-            .arg(*filter),
+        u"csat, escalated, id FROM support_tickets WHERE %1"_s.arg(cohort),
         bindings);
     if (!rows)
         return rows.error();
     while (rows->next()) {
         SupportTicket t;
+        t.id = rows->value(8).toLongLong();
         Storage::Convert::fromSql(rows->value(0), t.openedAt);
         Storage::Convert::fromSql(rows->value(1), t.firstResponseAt);
         Storage::Convert::fromSql(rows->value(2), t.resolvedAt);
@@ -1454,7 +1935,10 @@ Result<SupportPerformance> SupportService::supportPerformance(
         Storage::Convert::fromSql(rows->value(5), t.priority);
         Storage::Convert::fromSql(rows->value(6), t.csat);
         Storage::Convert::fromSql(rows->value(7), t.escalated);
-        const TicketSla sla = SupportFormulas::ticketSla(t, ratioFor(*ratios, t.priority), perf.asOf);
+        // Attainment and durations by the clocks' rule: working time of the priority's calendar, pauses left out.
+        const SlaRules rules = setup->rulesFor(t.priority);
+        const QList<SlaPausePeriod> ticketPauses = pauses->value(t.id);
+        const TicketSla sla = SupportFormulas::ticketSla(t, rules, ticketPauses, perf.asOf);
         const int index = weekIndex.value(Periods::bucketStart(t.openedAt.date(), TrendGranularity::Week), -1);
         SupportWeek *week = index >= 0 ? &perf.weekly[index] : nullptr;
         DurationAcc *acc = index >= 0 ? &weekAcc[index] : nullptr;
@@ -1474,9 +1958,12 @@ Result<SupportPerformance> SupportService::supportPerformance(
             if (!a)
                 continue;
             if (firstResponse.isValid())
-                a->firstResponse << double(t.openedAt.msecsTo(firstResponse)) / 60000.0;
-            if (t.resolvedAt.isValid())
-                a->resolution << double(t.openedAt.msecsTo(t.resolvedAt)) / 60000.0;
+                a->firstResponse << double(rules.calendar.workingMsecsBetween(t.openedAt, firstResponse)) / 60000.0;
+            if (t.resolvedAt.isValid()) {
+                a->resolution << double(SupportFormulas::activeMsecs(
+                                     t.openedAt, t.resolvedAt, ticketPauses, rules.calendar))
+                        / 60000.0;
+            }
             if (t.csat) {
                 ++a->rated;
                 a->ratingSum += *t.csat;

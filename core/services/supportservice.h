@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "businesscalendar.h"
 #include "clock.h"
 #include "engagement.h"
 #include "feedbackservice.h"
@@ -29,16 +30,41 @@ enum class SlaState {
     AtRisk, // still running, above the policy's at_risk_ratio (default 0.8) of its target
     Breached, // the due time passed without the event, or the event came late
     Met, // the event came on or before the due time
+    Paused, // resolution only: the ticket is pending or on hold, the clock stands still and cannot breach
 };
 
-// One SLA clock of one ticket (first response or resolution), as of a given instant.
+// One SLA clock of one ticket (first response or resolution), as of a given instant. Elapsed and target count
+// working time: business hours of the support schedule when the policy is business-hours-only, else calendar
+// time; the resolution clock leaves out the time the ticket was pending or on hold.
 struct SlaClock
 {
     SlaState state = SlaState::NoTarget;
-    QDateTime dueAt;
+    QDateTime dueAt; // invalid while paused (the due time moves later by the paused working time)
     QDateTime doneAt; // when the response / resolution happened; invalid while running
     std::optional<double> elapsedRatio; // elapsed (to doneAt or now) / target; empty without a target
-    std::optional<qint64> minutesLeft; // while running: negative once overdue
+    std::optional<qint64> minutesLeft; // while running or paused: target - elapsed, working minutes; <= 0 once overdue
+    std::optional<qint64> targetMinutes; // working minutes
+    qint64 elapsedMinutes = 0; // working minutes, paused time excluded
+    qint64 pausedMinutes = 0; // working minutes the clock stood still
+    bool businessHours = false; // counted on the support schedule
+};
+
+// A period a ticket's resolution clock stood still (pending or on hold); end is invalid while it still does.
+struct SlaPausePeriod
+{
+    QDateTime start;
+    QDateTime end;
+};
+
+// How the clocks of one priority run: its policy's targets and at-risk ratio, and the calendar they count (the
+// support schedule for a business-hours-only policy, else calendar time).
+struct SlaRules
+{
+    std::optional<int> firstResponseMinutes; // both empty: no policy
+    std::optional<int> resolutionMinutes;
+    double atRiskRatio = 0.8;
+    bool businessHours = false;
+    BusinessCalendar calendar;
 };
 
 struct TicketSla
@@ -57,13 +83,32 @@ struct SlaDefault
 QList<SlaDefault> defaultSlaPolicies(); // P0 5/60, P1 30/240, P2 120/1440, P3 240/2880, P4 480/4320
 
 namespace SupportFormulas {
-// The state of one SLA clock: target = due - opened; Met when done <= due, Breached when done > due or (still
-// running and now > due), AtRisk when running and elapsed / target > atRiskRatio, else OnTrack.
+// The state of one SLA clock on calendar time without pauses: target = due - opened; Met when done <= due, Breached
+// when done > due or (still running and now > due), AtRisk when running and elapsed / target > atRiskRatio, else
+// OnTrack.
 SlaClock slaClock(const QDateTime &openedAt, const QDateTime &dueAt, const QDateTime &doneAt, double atRiskRatio,
     const QDateTime &now);
+// The same rule on working time with pauses left out: elapsed = working time from opened to done (or now) minus the
+// working time inside the pauses; target = the same measure up to the due time, or targetMinutes while a pause keeps
+// the due time unknown. Met when done <= due; Breached when done > due or now > due (a clock that ran out before a
+// pause stays breached); Paused while the last pause is open; else AtRisk above the ratio, OnTrack under it.
+SlaClock slaClock(const QDateTime &openedAt, const QDateTime &dueAt, const QDateTime &doneAt,
+    std::optional<qint64> targetMinutes, const QList<SlaPausePeriod> &pauses, const BusinessCalendar &calendar,
+    double atRiskRatio, const QDateTime &now);
+// Working time in [from, to) minus the working time inside the pauses.
+qint64 activeMsecs(
+    const QDateTime &from, const QDateTime &to, const QList<SlaPausePeriod> &pauses, const BusinessCalendar &calendar);
+// When a clock of targetMinutes working minutes that starts at openedAt falls due, each pause that starts before
+// then pushing it later by the pause's working time; invalid while a pause that started before then is still open.
+// pauses sorted by start.
+QDateTime dueAt(const QDateTime &openedAt, qint64 targetMinutes, const QList<SlaPausePeriod> &pauses,
+    const BusinessCalendar &calendar);
 // A ticket's two clocks. The first response is first_response_at, or resolved_at when the ticket was solved
-// without an earlier public reply (solving it answers the customer). The clocks do not pause while a ticket is
-// pending or on hold, and run on calendar time (business-hour calendars are not supported).
+// without an earlier public reply (solving it answers the customer); it is never paused. The resolution clock
+// leaves out the pauses.
+TicketSla ticketSla(const Domain::SupportTicket &ticket, const SlaRules &rules, const QList<SlaPausePeriod> &pauses,
+    const QDateTime &now);
+// Calendar time, no pauses (tickets stamped before schedules and pauses existed read the same either way).
 TicketSla ticketSla(const Domain::SupportTicket &ticket, double atRiskRatio, const QDateTime &now);
 // Median of the values (mean of the middle two for an even count); empty for no values.
 std::optional<double> median(QList<double> values);
@@ -291,8 +336,30 @@ struct SupportPerformance
     QString noDataReason; // set when no ticket was opened in the period
 };
 
+struct SlaPolicyUpdate
+{
+    Domain::SlaPolicy policy;
+    int restampedTickets = 0; // open tickets whose due times moved
+};
+
+struct ScheduleUpdate
+{
+    Domain::SupportSchedule schedule;
+    int restampedTickets = 0;
+};
+
 // Support: tickets and their comments (with validated transitions), SLA policies, targets and breaches, routing
 // rules, escalations, the knowledge base, customer portal settings and support analytics, all from stored tickets.
+//
+// SLA clocks (schema 0014): the due times stamped on a ticket count its priority's policy minutes in working time,
+// the support schedule's business hours for a business-hours-only policy, else calendar time. The resolution
+// clock stands still while the ticket is pending or on hold (Zendesk's "agent work time"): each period is a row in
+// ticket_sla_pauses, written in the transaction of the status change. While paused, resolution_due_at is NULL (it
+// is not known until the clock runs again), so the breach queries that compare it with now in SQL (health,
+// communication) never count a paused ticket; when the pause ends it is restamped, later by the paused working
+// time. A clock that ran out before the pause keeps its due time and stays breached. The first response is never
+// paused. Due times are restamped on opening, on a priority change, when a pause begins or ends, on reopening,
+// and for every open ticket concerned when a policy or the schedule changes.
 //
 // Zendesk mirroring (DESIGN.md §6): with Options::mirrorToZendesk, every ticket change made through this
 // service queues one outbox row (kind 'ticket', target 'zendesk') in the same transaction. Payload:
@@ -320,10 +387,33 @@ public:
 
     // ---- SLA policies
     // Creates the default policy of every priority that has none; returns how many it created.
+    // Also creates the default support schedule when there is none (Mon-Fri 09:00-17:00 in the system time zone,
+    // UTC when that is unknown).
     Result<int> ensureDefaultSlaPolicies();
     Result<QList<Domain::SlaPolicy>> slaPolicies() const; // p0 first
-    // Optimistic (meta.version). Open tickets keep the due times stamped when they opened.
-    Result<Domain::SlaPolicy> updateSlaPolicy(const Domain::SlaPolicy &policy);
+    // Optimistic (meta.version). businessHoursOnly counts the support schedule (created with the defaults when
+    // there is none). The open tickets of the priority are restamped in the same transaction.
+    Result<SlaPolicyUpdate> updateSlaPolicy(const Domain::SlaPolicy &policy);
+
+    // ---- support schedule (one per portfolio; manage_sla)
+    // nullopt when none was ever created (ensureDefaultSlaPolicies creates the default).
+    Result<std::optional<Domain::SupportSchedule>> supportSchedule() const;
+    Result<int> ensureDefaultSupportSchedule(); // 1 when it created the schedule, else 0
+    // Replaces time zone, weekly hours and holidays (creates the schedule when there is none); a stored schedule is
+    // optimistic on meta.version (0 = the stored one). Restamps the open tickets of every business-hours-only
+    // priority in the same transaction. Emits slaPoliciesChanged.
+    Result<ScheduleUpdate> updateSupportSchedule(const Domain::SupportSchedule &schedule);
+    Result<ScheduleUpdate> addHoliday(const QDate &date, const QString &name, int expectedVersion = 0);
+    Result<ScheduleUpdate> removeHoliday(const QDate &date, int expectedVersion = 0);
+    // Recomputes first_response_due_at / resolution_due_at of the open tickets (new, open, pending, on_hold) of the
+    // given priorities (every priority when empty) from the policies, the schedule and the recorded pauses, and
+    // writes those that changed without bumping the ticket version (a recalculation, not an edit: an open editor
+    // keeps its copy). Returns how many changed.
+    Result<int> restampOpenTickets(const QList<Domain::TicketPriority> &priorities = {});
+    // For importers that write through the repositories (CSV, the Zendesk sync): a ticket that arrives pending or
+    // on hold starts its pause at import, and its resolution due time is cleared while paused unless it had already
+    // passed. Nothing happens for other statuses or when a pause is already open.
+    static Status recordImportedPause(const Storage::Database &db, qint64 ticketId, const QDateTime &importedAt);
 
     // ---- tickets (handle_support_ticket)
     Result<CreatedTicket> createTicket(const NewTicket &ticket);
@@ -368,6 +458,8 @@ public:
     // ---- SLA monitor
     Result<TicketSla> ticketSla(qint64 ticketId) const;
     // Open tickets breached or at risk on either clock, as of now (Clock).
+    // A paused ticket (pending, on hold) is watched on its first response only: its resolution clock is Paused and
+    // neither at risk nor breached, unless it had run out before the pause (then it stays Breached).
     Result<SlaBreachReport> slaBreaches(
         int limit = 50, bool includeAtRisk = true, const CustomerScope &scope = {}) const;
 
@@ -413,7 +505,13 @@ private:
     struct Change;
     Result<Domain::SupportTicket> loadTicket(qint64 id) const;
     Result<Domain::SupportTicket> applyChange(const Change &change);
+    struct SlaSetup;
+    Result<int> ensureSchedule(); // ensureDefaultSupportSchedule without the signal (callers emit after commit)
+    Result<ScheduleUpdate> writeSchedule(const Domain::SupportSchedule &schedule); // the same for updates
+    Result<SlaSetup> slaSetup() const;
     Status stampSla(Domain::SupportTicket &ticket, QString *note = nullptr) const;
+    Result<TicketSla> slaOf(const Domain::SupportTicket &ticket) const;
+    Status recordPause(const Domain::SupportTicket &before, const Domain::SupportTicket &after, const QDateTime &now);
     Status queueMirror(const Domain::SupportTicket &ticket, const QString &action, const QVariantMap &extra) const;
     Status addTimeline(const Domain::SupportTicket &ticket, Domain::TimelineEventKind kind, const QString &title,
         const QVariantMap &detail, const QString &actor) const;
@@ -428,7 +526,8 @@ private:
 
 namespace Domain {
 CS_ENUM_NAMES(Core::SlaState, { Core::SlaState::NoTarget, "no_target" }, { Core::SlaState::OnTrack, "on_track" },
-    { Core::SlaState::AtRisk, "at_risk" }, { Core::SlaState::Breached, "breached" }, { Core::SlaState::Met, "met" });
+    { Core::SlaState::AtRisk, "at_risk" }, { Core::SlaState::Breached, "breached" }, { Core::SlaState::Met, "met" },
+    { Core::SlaState::Paused, "paused" });
 CS_ENUM_NAMES(
     Core::CommentAuthor, { Core::CommentAuthor::Agent, "agent" }, { Core::CommentAuthor::Customer, "customer" });
 } // namespace Domain

@@ -112,6 +112,50 @@ const QList<Column<CustomerPortalSettings>> &TableTraits<CustomerPortalSettings>
     return list;
 }
 
+const QList<Column<SupportSchedule>> &TableTraits<SupportSchedule>::columns()
+{
+    static const QList<Column<SupportSchedule>> list {
+        column(u"id"_s, &SupportSchedule::id, KeyColumn | GeneratedKey),
+        column(u"time_zone"_s, &SupportSchedule::timeZone),
+    };
+    return list;
+}
+
+const QList<Column<WorkingHours>> &TableTraits<WorkingHours>::columns()
+{
+    static const QList<Column<WorkingHours>> list {
+        column(u"id"_s, &WorkingHours::id, KeyColumn | GeneratedKey),
+        column(u"schedule_id"_s, &WorkingHours::scheduleId, Immutable),
+        column(u"weekday"_s, &WorkingHours::weekday),
+        column(u"start_minute"_s, &WorkingHours::startMinute),
+        column(u"end_minute"_s, &WorkingHours::endMinute),
+    };
+    return list;
+}
+
+const QList<Column<ScheduleHoliday>> &TableTraits<ScheduleHoliday>::columns()
+{
+    static const QList<Column<ScheduleHoliday>> list {
+        column(u"id"_s, &ScheduleHoliday::id, KeyColumn | GeneratedKey),
+        column(u"schedule_id"_s, &ScheduleHoliday::scheduleId, Immutable),
+        column(u"holiday_date"_s, &ScheduleHoliday::date, NotNull),
+        column(u"name"_s, &ScheduleHoliday::name),
+    };
+    return list;
+}
+
+const QList<Column<SlaPause>> &TableTraits<SlaPause>::columns()
+{
+    static const QList<Column<SlaPause>> list {
+        column(u"id"_s, &SlaPause::id, KeyColumn | GeneratedKey),
+        column(u"ticket_id"_s, &SlaPause::ticketId, Immutable),
+        column(u"status"_s, &SlaPause::status),
+        column(u"started_at"_s, &SlaPause::startedAt, NotNull),
+        column(u"ended_at"_s, &SlaPause::endedAt),
+    };
+    return list;
+}
+
 QString toFts5Query(const QString &text)
 {
     // PostgreSQL's english stop words (tsearch_data/english.stop): plainto_tsquery ignores them, so FTS5 must too

@@ -67,12 +67,56 @@ template<> struct TableTraits<Domain::CustomerPortalSettings>
     static constexpr bool hasUpdatedAt = true;
 };
 
+template<> struct TableTraits<Domain::SupportSchedule>
+{
+    static QString table() { return QStringLiteral("support_schedules"); }
+    static QString singular() { return QStringLiteral("support schedule"); }
+    static const QList<Column<Domain::SupportSchedule>> &columns();
+    static constexpr bool versioned = true;
+    static constexpr bool softDelete = false;
+    static constexpr bool hasUpdatedAt = true;
+};
+
+template<> struct TableTraits<Domain::WorkingHours>
+{
+    static QString table() { return QStringLiteral("support_schedule_hours"); }
+    static QString singular() { return QStringLiteral("working interval"); }
+    static const QList<Column<Domain::WorkingHours>> &columns();
+    static constexpr bool versioned = false;
+    static constexpr bool softDelete = false;
+    static constexpr bool hasUpdatedAt = true;
+};
+
+template<> struct TableTraits<Domain::ScheduleHoliday>
+{
+    static QString table() { return QStringLiteral("support_schedule_holidays"); }
+    static QString singular() { return QStringLiteral("holiday"); }
+    static const QList<Column<Domain::ScheduleHoliday>> &columns();
+    static constexpr bool versioned = false;
+    static constexpr bool softDelete = false;
+    static constexpr bool hasUpdatedAt = true;
+};
+
+template<> struct TableTraits<Domain::SlaPause>
+{
+    static QString table() { return QStringLiteral("ticket_sla_pauses"); }
+    static QString singular() { return QStringLiteral("SLA pause"); }
+    static const QList<Column<Domain::SlaPause>> &columns();
+    static constexpr bool versioned = false;
+    static constexpr bool softDelete = false;
+    static constexpr bool hasUpdatedAt = true;
+};
+
 using SlaPolicyRepository = Repository<Domain::SlaPolicy>;
 using SupportTicketRepository = Repository<Domain::SupportTicket>;
 using TicketCommentRepository = Repository<Domain::TicketComment>;
 using RoutingRuleRepository = Repository<Domain::RoutingRule>;
 using KbArticleRepository = Repository<Domain::KbArticle>;
 using CustomerPortalSettingsRepository = Repository<Domain::CustomerPortalSettings>;
+using SupportScheduleRepository = Repository<Domain::SupportSchedule>; // the row only: hours and holidays apart
+using WorkingHoursRepository = Repository<Domain::WorkingHours>;
+using ScheduleHolidayRepository = Repository<Domain::ScheduleHoliday>;
+using SlaPauseRepository = Repository<Domain::SlaPause>;
 
 // Full-text search over the knowledge base (title weighted above body above tags), best match first, soft-deleted
 // articles excluded; FTS5 on SQLite, tsvector + plainto_tsquery on PostgreSQL (migration 0009). `text` is what

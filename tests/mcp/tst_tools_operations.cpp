@@ -30,7 +30,7 @@ QJsonValue at(const QJsonObject &json, const QString &path)
 const QStringList kCommunicationTools = { u"send_personalized_email"_s, u"automate_communications"_s,
     u"manage_community"_s, u"manage_advocacy_program"_s, u"conduct_executive_review"_s, u"automate_newsletters"_s };
 const QStringList kSupportTools = { u"handle_support_ticket"_s, u"route_tickets"_s, u"manage_knowledge_base"_s,
-    u"update_knowledge_base"_s, u"manage_customer_portal"_s, u"analyze_support_performance"_s };
+    u"update_knowledge_base"_s, u"manage_customer_portal"_s, u"analyze_support_performance"_s, u"manage_sla"_s };
 const QStringList kMonitorTools = { u"get_autonomous_status"_s, u"configure_autonomous_worker"_s,
     u"trigger_worker_now"_s, u"get_worker_config"_s, u"list_available_workers"_s };
 
@@ -242,6 +242,22 @@ private Q_SLOTS:
         QTest::addRow("to before from") << u"analyze_support_performance"_s
                                         << QJsonObject { { u"from"_s, u"2026-05-01"_s }, { u"to"_s, u"2026-04-01"_s } }
                                         << u"to"_s;
+        QTest::addRow("sla priority") << u"manage_sla"_s << QJsonObject { { u"action"_s, u"update_policy"_s } }
+                                      << u"priority"_s;
+        QTest::addRow("sla nothing to change")
+            << u"manage_sla"_s << QJsonObject { { u"action"_s, u"update_schedule"_s } } << u"weekly_hours"_s;
+        QTest::addRow("sla zone") << u"manage_sla"_s
+                                  << QJsonObject { { u"action"_s, u"update_schedule"_s },
+                                         { u"time_zone"_s, u"Europe/Atlantis"_s } }
+                                  << u"time_zone"_s;
+        QTest::addRow("sla ratio") << u"manage_sla"_s
+                                   << QJsonObject { { u"action"_s, u"update_policy"_s }, { u"priority"_s, u"p1"_s },
+                                          { u"at_risk_ratio"_s, 1.5 } }
+                                   << u"at_risk_ratio"_s;
+        QTest::addRow("holiday name") << u"manage_sla"_s
+                                      << QJsonObject { { u"action"_s, u"add_holiday"_s },
+                                             { u"date"_s, u"2026-12-24"_s } }
+                                      << u"name"_s;
         QTest::addRow("portal customer") << u"manage_customer_portal"_s << QJsonObject {} << u"customer_id"_s;
         QTest::addRow("email body") << u"send_personalized_email"_s
                                     << QJsonObject { { u"customer_id"_s, u"c1"_s }, { u"subject"_s, u"Hi"_s } }
@@ -482,6 +498,88 @@ private Q_SLOTS:
         const auto missing
             = demo().call(u"handle_support_ticket"_s, { { u"action"_s, u"get"_s }, { u"ticket_id"_s, 99999999 } });
         QCOMPARE(missing.error.code, Core::ErrorCode::NotFound);
+    }
+
+    void manageSla()
+    {
+        Core::SupportService &support = demo().services->support();
+        const auto got = demo().call(u"manage_sla"_s, {});
+        CS_VERIFY_TOOL_OK(got);
+        auto policies = support.slaPolicies();
+        QVERIFY(policies.ok());
+        QCOMPARE(got.structured[u"policies"_s].toArray().size(), policies->size());
+        const QJsonObject p0 = got.structured[u"policies"_s].toArray().at(0).toObject();
+        QCOMPARE(p0[u"resolution_minutes"_s].toInt(), policies->at(0).resolutionMinutes);
+
+        // a split business day in Berlin: 3 h + 4 h on five days
+        QJsonArray hours;
+        for (int day = 1; day <= 5; ++day) {
+            hours.append(QJsonObject { { u"weekday"_s, day }, { u"start"_s, u"09:00"_s }, { u"end"_s, u"12:00"_s } });
+            hours.append(QJsonObject { { u"weekday"_s, day }, { u"start"_s, u"13:00"_s }, { u"end"_s, u"17:00"_s } });
+        }
+        const auto set = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_schedule"_s }, { u"time_zone"_s, u"Europe/Berlin"_s },
+                { u"weekly_hours"_s, hours } });
+        CS_VERIFY_TOOL_OK(set);
+        QCOMPARE(at(set.structured, u"schedule.weekly_working_minutes"_s).toInt(), 5 * 420);
+        auto schedule = support.supportSchedule();
+        QVERIFY(schedule.ok() && *schedule);
+        QCOMPARE((*schedule)->timeZone, u"Europe/Berlin"_s);
+        QCOMPARE((*schedule)->weeklyHours.size(), 10);
+        QCOMPARE((*schedule)->weeklyHours.at(1).startMinute, 13 * 60);
+
+        // p4 on business hours: every open p4 ticket gets new due times (3 calendar days are not 9 working days)
+        auto openP4 = Storage::exec(demo().db.db(),
+            u"SELECT COUNT(*) FROM support_tickets WHERE deleted_at IS NULL AND priority = 'p4' AND status IN "
+            u"('new', 'open', 'pending', 'on_hold')"_s);
+        QVERIFY(openP4.ok() && openP4->next());
+        QVERIFY2(openP4->value(0).toInt() > 0, "the demo portfolio has open p4 tickets");
+        const auto policy = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_policy"_s }, { u"priority"_s, u"p4"_s }, { u"business_hours_only"_s, true } });
+        CS_VERIFY_TOOL_OK(policy);
+        QCOMPARE(policy.structured[u"restamped_tickets"_s].toInt(), openP4->value(0).toInt());
+        QCOMPARE(at(policy.structured, u"policy.business_hours_only"_s).toBool(), true);
+        QVERIFY(support.slaPolicies()->at(4).businessHoursOnly);
+        QCOMPARE(*support.restampOpenTickets({ Domain::TicketPriority::P4 }), 0); // all up to date
+
+        const auto added = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"add_holiday"_s }, { u"date"_s, u"2026-12-24"_s }, { u"name"_s, u"Christmas Eve"_s } });
+        CS_VERIFY_TOOL_OK(added);
+        QCOMPARE(at(added.structured, u"schedule.holidays"_s).toArray().size(), 1);
+        QCOMPARE((*support.supportSchedule())->holidays.at(0).date, QDate(2026, 12, 24));
+        const auto twice = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"add_holiday"_s }, { u"date"_s, u"2026-12-24"_s }, { u"name"_s, u"Again"_s } });
+        QVERIFY(!twice.ok);
+        QCOMPARE(twice.error.field, u"date"_s);
+        const auto removed
+            = demo().call(u"manage_sla"_s, { { u"action"_s, u"remove_holiday"_s }, { u"date"_s, u"2026-12-24"_s } });
+        CS_VERIFY_TOOL_OK(removed);
+        QVERIFY((*support.supportSchedule())->holidays.isEmpty());
+
+        // the service's rules, with the field named
+        const auto backwards = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_schedule"_s },
+                { u"weekly_hours"_s,
+                    QJsonArray { QJsonObject {
+                        { u"weekday"_s, 1 }, { u"start"_s, u"17:00"_s }, { u"end"_s, u"09:00"_s } } } } });
+        QVERIFY(!backwards.ok);
+        QCOMPARE(backwards.error.field, u"weekly_hours"_s);
+        const auto badTime = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_schedule"_s },
+                { u"weekly_hours"_s,
+                    QJsonArray {
+                        QJsonObject { { u"weekday"_s, 1 }, { u"start"_s, u"9am"_s }, { u"end"_s, u"17:00"_s } } } } });
+        QVERIFY(!badTime.ok);
+        QCOMPARE(badTime.error.code, Core::ErrorCode::InvalidArgument);
+        QVERIFY2(badTime.error.field.startsWith(u"weekly_hours"_s), qPrintable(badTime.error.field));
+        const auto shortResolution = demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_policy"_s }, { u"priority"_s, u"p4"_s }, { u"first_response_minutes"_s, 9000 } });
+        QVERIFY(!shortResolution.ok);
+        QCOMPARE(shortResolution.error.field, u"resolution_minutes"_s);
+
+        // back to calendar time for the other tests
+        CS_VERIFY_TOOL_OK(demo().call(u"manage_sla"_s,
+            { { u"action"_s, u"update_policy"_s }, { u"priority"_s, u"p4"_s }, { u"business_hours_only"_s, false } }));
     }
 
     void routingRules()

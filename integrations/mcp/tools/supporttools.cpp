@@ -2,6 +2,10 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // The support toolset (TOOLS.md "support"): tickets with their SLA clocks, routing rules, the knowledge base, per-
 // customer portal settings and support analytics, all through SupportService.
+#include <algorithm>
+
+#include <QLocale>
+
 #include "services.h"
 #include "supportservice.h"
 #include "toolregistry.h"
@@ -62,7 +66,30 @@ QJsonObject clockJson(const Core::SlaClock &c)
         { u"done_at"_s, dateTimeJson(c.doneAt) },
         { u"elapsed_ratio"_s, optNumber(c.elapsedRatio, 3) },
         { u"minutes_left"_s, c.minutesLeft ? QJsonValue(*c.minutesLeft) : QJsonValue(QJsonValue::Null) },
+        { u"target_minutes"_s, c.targetMinutes ? QJsonValue(*c.targetMinutes) : QJsonValue(QJsonValue::Null) },
+        { u"elapsed_minutes"_s, c.elapsedMinutes },
+        { u"paused_minutes"_s, c.pausedMinutes },
+        { u"business_hours"_s, c.businessHours },
     };
+}
+
+QJsonObject clockSchema()
+{
+    return openObject(
+        {
+            { u"state"_s,
+                enumOf(u"paused: resolution only, while the ticket is pending or on hold (cannot breach)."_s,
+                    Domain::enumValues<Core::SlaState>()) },
+            { u"due_at"_s, nullable(dateTime(u"null without a target, or while paused."_s)) },
+            { u"done_at"_s, nullable(dateTime({})) },
+            { u"elapsed_ratio"_s, nullable(number({})) },
+            { u"minutes_left"_s, nullable(integer(u"Working minutes left; 0 or less once overdue."_s)) },
+            { u"target_minutes"_s, nullable(integer({}, 0)) },
+            { u"elapsed_minutes"_s, integer(u"Working minutes, paused time excluded."_s) },
+            { u"paused_minutes"_s, integer({}, 0) },
+            { u"business_hours"_s, boolean(u"Counted on the support schedule's business hours."_s) },
+        },
+        { u"state"_s });
 }
 
 QJsonObject ticketJson(const Domain::SupportTicket &t)
@@ -105,6 +132,7 @@ QJsonObject ticketSchema()
             { u"csat"_s, nullable(integer({}, 1, 5)) },
             { u"escalated"_s, boolean({}) },
             { u"version"_s, integer({}, 0) },
+            { u"sla"_s, openObject({ { u"first_response"_s, clockSchema() }, { u"resolution"_s, clockSchema() } }) },
         },
         { u"ticket_id"_s, u"customer_id"_s, u"subject"_s, u"priority"_s, u"status"_s, u"version"_s });
 }
@@ -616,6 +644,187 @@ ToolResult manageCustomerPortal(const ToolCall &call)
     return json;
 }
 
+// ---- SLA policies and the support schedule -----------------------------------------------------------------------
+
+QString clockTime(int minute)
+{
+    return u"%1:%2"_s.arg(minute / 60, 2, 10, QChar(u'0')).arg(minute % 60, 2, 10, QChar(u'0'));
+}
+
+int minuteOf(const QString &hhmm)
+{
+    return hhmm.left(2).toInt() * 60 + hhmm.mid(3, 2).toInt(); // the schema's pattern checked HH:MM
+}
+
+QJsonObject policyJson(const Domain::SlaPolicy &p)
+{
+    return QJsonObject {
+        { u"policy_id"_s, p.id },
+        { u"priority"_s, Domain::enumName(p.priority) },
+        { u"first_response_minutes"_s, p.firstResponseMinutes },
+        { u"resolution_minutes"_s, p.resolutionMinutes },
+        { u"at_risk_ratio"_s, rounded(p.atRiskRatio, 4) },
+        { u"business_hours_only"_s, p.businessHoursOnly },
+        { u"version"_s, p.meta.version },
+    };
+}
+
+QJsonObject scheduleJson(const Domain::SupportSchedule &s)
+{
+    QJsonArray hours;
+    qint64 weekly = 0;
+    for (const Domain::WorkingHours &h : s.weeklyHours) {
+        hours.append(QJsonObject { { u"weekday"_s, h.weekday },
+            { u"day"_s, QLocale::c().dayName(h.weekday, QLocale::LongFormat).toLower() },
+            { u"start"_s, clockTime(h.startMinute) }, { u"end"_s, clockTime(h.endMinute) } });
+        weekly += h.endMinute - h.startMinute;
+    }
+    QJsonArray holidays;
+    for (const Domain::ScheduleHoliday &h : s.holidays)
+        holidays.append(QJsonObject { { u"date"_s, dateJson(h.date) }, { u"name"_s, h.name } });
+    return QJsonObject { { u"time_zone"_s, s.timeZone }, { u"weekly_hours"_s, hours }, { u"holidays"_s, holidays },
+        { u"weekly_working_minutes"_s, weekly }, { u"version"_s, s.meta.version } };
+}
+
+QJsonObject policySchema()
+{
+    return openObject(
+        {
+            { u"policy_id"_s, integer({}) },
+            { u"priority"_s, enumOf({}, Domain::enumValues<Domain::TicketPriority>()) },
+            { u"first_response_minutes"_s, integer({}, 1) },
+            { u"resolution_minutes"_s, integer({}, 1) },
+            { u"at_risk_ratio"_s, number({}, 0.0, 1.0) },
+            { u"business_hours_only"_s, boolean({}) },
+            { u"version"_s, integer({}, 0) },
+        },
+        { u"priority"_s, u"first_response_minutes"_s, u"resolution_minutes"_s, u"business_hours_only"_s,
+            u"version"_s });
+}
+
+QJsonObject scheduleSchema()
+{
+    return openObject(
+        {
+            { u"time_zone"_s, string({}) },
+            { u"weekly_hours"_s,
+                arrayOf(openObject({ { u"weekday"_s, integer({}, 1, 7) }, { u"day"_s, string({}) },
+                                       { u"start"_s, string({}) }, { u"end"_s, string({}) } },
+                    { u"weekday"_s, u"start"_s, u"end"_s })) },
+            { u"holidays"_s,
+                arrayOf(openObject({ { u"date"_s, date({}) }, { u"name"_s, string({}) } }, { u"date"_s, u"name"_s })) },
+            { u"weekly_working_minutes"_s, integer({}, 0) },
+            { u"version"_s, integer({}, 0) },
+        },
+        { u"time_zone"_s, u"weekly_hours"_s, u"holidays"_s, u"version"_s });
+}
+
+ToolResult manageSla(const ToolCall &call)
+{
+    const QJsonObject &args = call.arguments;
+    const QString action = args.value(u"action"_s).toString(u"get"_s);
+    Core::SupportService &support = call.services->support();
+    const int version = args.value(u"version"_s).toInt(0);
+    QJsonObject result { { u"action"_s, action } };
+
+    if (action == u"update_policy"_s) {
+        if (auto ok = require(args, { u"priority"_s }, action); !ok)
+            return ok.error();
+        if (!args.contains(u"first_response_minutes"_s) && !args.contains(u"resolution_minutes"_s)
+            && !args.contains(u"at_risk_ratio"_s) && !args.contains(u"business_hours_only"_s)) {
+            return Core::Error::invalid(u"first_response_minutes"_s,
+                u"give at least one of first_response_minutes, resolution_minutes, at_risk_ratio or "
+                u"business_hours_only"_s);
+        }
+        auto policies = support.slaPolicies();
+        if (!policies)
+            return policies.error();
+        const QString priority = args.value(u"priority"_s).toString();
+        const auto found = std::find_if(policies->cbegin(), policies->cend(),
+            [&](const Domain::SlaPolicy &p) { return Domain::enumName(p.priority) == priority; });
+        if (found == policies->cend())
+            return Core::Error::notFound(u"priority"_s, u"there is no SLA policy for "_s + priority);
+        Domain::SlaPolicy policy = *found;
+        if (version > 0)
+            policy.meta.version = version;
+        if (args.contains(u"first_response_minutes"_s))
+            policy.firstResponseMinutes = args.value(u"first_response_minutes"_s).toInt();
+        if (args.contains(u"resolution_minutes"_s))
+            policy.resolutionMinutes = args.value(u"resolution_minutes"_s).toInt();
+        if (args.contains(u"at_risk_ratio"_s))
+            policy.atRiskRatio = args.value(u"at_risk_ratio"_s).toDouble();
+        if (args.contains(u"business_hours_only"_s))
+            policy.businessHoursOnly = args.value(u"business_hours_only"_s).toBool();
+        auto updated = support.updateSlaPolicy(policy);
+        if (!updated)
+            return updated.error();
+        result.insert(u"policy"_s, policyJson(updated->policy));
+        result.insert(u"restamped_tickets"_s, updated->restampedTickets);
+    } else if (action == u"update_schedule"_s || action == u"add_holiday"_s || action == u"remove_holiday"_s) {
+        Core::Result<Core::ScheduleUpdate> updated = Core::Error::storage(QString());
+        if (action == u"update_schedule"_s) {
+            if (!args.contains(u"time_zone"_s) && !args.contains(u"weekly_hours"_s) && !args.contains(u"holidays"_s))
+                return Core::Error::invalid(
+                    u"weekly_hours"_s, u"give at least one of time_zone, weekly_hours or holidays"_s);
+            auto stored = support.supportSchedule();
+            if (!stored)
+                return stored.error();
+            Domain::SupportSchedule schedule = stored->value_or(Domain::SupportSchedule {});
+            schedule.meta.version = version;
+            if (args.contains(u"time_zone"_s))
+                schedule.timeZone = args.value(u"time_zone"_s).toString();
+            if (args.contains(u"weekly_hours"_s)) {
+                schedule.weeklyHours.clear();
+                for (const QJsonValue &v : args.value(u"weekly_hours"_s).toArray()) {
+                    const QJsonObject h = v.toObject();
+                    schedule.weeklyHours << Domain::WorkingHours { 0, 0, h.value(u"weekday"_s).toInt(),
+                        minuteOf(h.value(u"start"_s).toString()), minuteOf(h.value(u"end"_s).toString()), {} };
+                }
+            }
+            if (args.contains(u"holidays"_s)) {
+                schedule.holidays.clear();
+                for (const QJsonValue &v : args.value(u"holidays"_s).toArray()) {
+                    const QJsonObject h = v.toObject();
+                    schedule.holidays << Domain::ScheduleHoliday { 0, 0,
+                        QDate::fromString(h.value(u"date"_s).toString(), Qt::ISODate), h.value(u"name"_s).toString(),
+                        {} };
+                }
+            }
+            updated = support.updateSupportSchedule(schedule);
+        } else {
+            if (auto ok = require(args, { u"date"_s }, action); !ok)
+                return ok.error();
+            const QDate date = ToolSupport::dateArgument(args, u"date"_s);
+            if (action == u"add_holiday"_s) {
+                if (auto ok = require(args, { u"name"_s }, action); !ok)
+                    return ok.error();
+                updated = support.addHoliday(date, args.value(u"name"_s).toString(), version);
+            } else {
+                updated = support.removeHoliday(date, version);
+            }
+        }
+        if (!updated)
+            return updated.error();
+        result.insert(u"schedule"_s, scheduleJson(updated->schedule));
+        result.insert(u"restamped_tickets"_s, updated->restampedTickets);
+    } else {
+        auto policies = support.slaPolicies();
+        if (!policies)
+            return policies.error();
+        QJsonArray all;
+        for (const Domain::SlaPolicy &p : std::as_const(*policies))
+            all.append(policyJson(p));
+        result.insert(u"policies"_s, all);
+        auto schedule = support.supportSchedule();
+        if (!schedule)
+            return schedule.error();
+        result.insert(u"schedule"_s, *schedule ? QJsonValue(scheduleJson(**schedule)) : QJsonValue(QJsonValue::Null));
+        if (policies->isEmpty())
+            result.insert(u"note"_s, u"no SLA policies yet: tickets get no SLA target"_s);
+    }
+    return result;
+}
+
 // ---- analytics ---------------------------------------------------------------------------------------------------
 
 QJsonObject attainmentJson(const Core::SlaAttainment &a)
@@ -869,6 +1078,50 @@ void registerSupportTools(ToolRegistry &registry)
             },
             { u"action"_s, u"configured"_s, u"customer_id"_s }),
         { false, false, true, false }, true, false, manageCustomerPortal));
+
+    const QJsonObject clock = pattern(
+        u"HH:MM, 24-hour local time (24:00 = end of day)."_s, u"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"_s, 5);
+    add(makeTool(u"manage_sla"_s, u"SLA policies and support schedule"_s,
+        u"Reads or changes the SLA policies (first response / resolution minutes per priority, at-risk ratio, "
+        u"business hours only) and the support schedule business-hour clocks count (time zone, weekly hours, "
+        u"holidays). Changes restamp the due times of the open tickets concerned (restamped_tickets)."_s,
+        object({
+            { u"action"_s,
+                enumOf({},
+                    { u"get"_s, u"update_policy"_s, u"update_schedule"_s, u"add_holiday"_s, u"remove_holiday"_s },
+                    u"get"_s) },
+            { u"priority"_s,
+                enumOf(u"update_policy: the policy's priority."_s, Domain::enumValues<Domain::TicketPriority>()) },
+            { u"first_response_minutes"_s, integer({}, 1, 525600) },
+            { u"resolution_minutes"_s, integer(u"Not shorter than first_response_minutes."_s, 1, 525600) },
+            { u"at_risk_ratio"_s, number(u"At risk once this share of the target has elapsed (0-1]."_s, 0.01, 1.0) },
+            { u"business_hours_only"_s, boolean(u"Count the support schedule's hours instead of calendar time."_s) },
+            { u"time_zone"_s, string(u"update_schedule: IANA time zone, e.g. Europe/Berlin."_s, 1, 100) },
+            { u"weekly_hours"_s,
+                arrayOf(object({ { u"weekday"_s, integer(u"1 = Monday ... 7 = Sunday."_s, 1, 7) },
+                                   { u"start"_s, clock }, { u"end"_s, clock } },
+                            { u"weekday"_s, u"start"_s, u"end"_s }),
+                    u"update_schedule: replaces the working intervals; at least one, none overlapping."_s, 100) },
+            { u"holidays"_s,
+                arrayOf(
+                    object({ { u"date"_s, date({}) }, { u"name"_s, string({}, 1, 200) } }, { u"date"_s, u"name"_s }),
+                    u"update_schedule: replaces the holidays."_s, 1000) },
+            { u"date"_s, date(u"add_holiday / remove_holiday."_s) },
+            { u"name"_s, string(u"add_holiday: e.g. Christmas Day."_s, 1, 200) },
+            { u"version"_s,
+                integer(u"The policy's (update_policy) or the schedule's version you read; 0 = the stored one."_s, 0) },
+        }),
+        openObject(
+            {
+                { u"action"_s, string({}) },
+                { u"policies"_s, arrayOf(policySchema()) },
+                { u"policy"_s, policySchema() },
+                { u"schedule"_s, nullable(scheduleSchema()) },
+                { u"restamped_tickets"_s, integer(u"Open tickets whose due times moved."_s, 0) },
+                { u"note"_s, string({}) },
+            },
+            { u"action"_s }),
+        { false, false, false, false }, true, false, manageSla));
 
     add(makeTool(u"analyze_support_performance"_s, u"Support performance"_s,
         u"Analyses the tickets opened in a period (default the last 90 days): SLA attainment for first response "
