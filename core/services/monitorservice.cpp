@@ -817,7 +817,8 @@ Result<QList<MonitorFinding>> MonitorService::evaluate(MonitorKind kind, const Q
         auto q = Storage::exec(m_db,
             u"SELECT t.id, c.id, c.name, t.subject, t.priority, t.opened_at, t.first_response_at, t.resolved_at, "
             "t.first_response_due_at, t.resolution_due_at, p.first_response_minutes, p.resolution_minutes, "
-            "p.at_risk_ratio FROM support_tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN sla_policies p "
+            "p.at_risk_ratio, t.status FROM support_tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN "
+            "sla_policies p "
             "ON p.priority = t.priority WHERE t.deleted_at IS NULL AND t.status IN ('new','open','pending','on_hold') "
             "AND "_s
                 + kLiveCustomer + u" ORDER BY t.id"_s);
@@ -837,7 +838,12 @@ Result<QList<MonitorFinding>> MonitorService::evaluate(MonitorKind kind, const Q
             QDateTime resolutionDue = timeOf(q->value(9));
             if (!responseDue.isValid() && hasPolicy)
                 responseDue = opened.addSecs(60LL * q->value(10).toLongLong());
-            if (!resolutionDue.isValid() && hasPolicy)
+            // SupportService leaves the resolution due time empty while a ticket waits on the customer (pending, on
+            // hold): that clock stands still and can neither be at risk nor breach. Only tickets stored without due
+            // times at all (older rows) fall back to opened + the policy's minutes.
+            const QString status = q->value(13).toString();
+            const bool paused = status == u"pending"_s || status == u"on_hold"_s;
+            if (!resolutionDue.isValid() && hasPolicy && !paused)
                 resolutionDue = opened.addSecs(60LL * q->value(11).toLongLong());
             const Target targets[] = { { u"first_response"_s, responseDue, timeOf(q->value(6)) },
                 { u"resolution"_s, resolutionDue, timeOf(q->value(7)) } };

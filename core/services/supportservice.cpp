@@ -290,6 +290,19 @@ bool isPaused(TicketStatus status)
     return status == TicketStatus::Pending || status == TicketStatus::OnHold;
 }
 
+// The rows of one schedule's child table (`sql` with %1 for the repository's select list), in the query's order.
+template<typename Repo, typename T>
+Status readScheduleRows(const Storage::Database &db, const QString &sql, qint64 scheduleId, QList<T> &out)
+{
+    auto rows = Storage::exec(db, sql.arg(Repo::selectList()), { scheduleId });
+    if (!rows)
+        return rows.error();
+    const QSqlRecord rec = rows->record();
+    while (rows->next())
+        out << Repo::fromRow(*rows, rec);
+    return {};
+}
+
 Result<std::optional<Domain::SupportSchedule>> loadSchedule(const Storage::Database &db)
 {
     auto rows = Storage::exec(db,
@@ -300,24 +313,16 @@ Result<std::optional<Domain::SupportSchedule>> loadSchedule(const Storage::Datab
     if (!rows->next())
         return std::optional<Domain::SupportSchedule>();
     Domain::SupportSchedule schedule = Storage::SupportScheduleRepository::fromRow(*rows, rows->record());
-    auto hours = Storage::exec(db,
-        u"SELECT %1 FROM support_schedule_hours WHERE schedule_id = ? ORDER BY weekday, start_minute"_s.arg(
-            Storage::WorkingHoursRepository::selectList()),
-        { schedule.id });
-    if (!hours)
-        return hours.error();
-    const QSqlRecord hoursRec = hours->record();
-    while (hours->next())
-        schedule.weeklyHours << Storage::WorkingHoursRepository::fromRow(*hours, hoursRec);
-    auto holidays = Storage::exec(db,
-        u"SELECT %1 FROM support_schedule_holidays WHERE schedule_id = ? ORDER BY holiday_date"_s.arg(
-            Storage::ScheduleHolidayRepository::selectList()),
-        { schedule.id });
-    if (!holidays)
-        return holidays.error();
-    const QSqlRecord holidaysRec = holidays->record();
-    while (holidays->next())
-        schedule.holidays << Storage::ScheduleHolidayRepository::fromRow(*holidays, holidaysRec);
+    if (auto ok = readScheduleRows<Storage::WorkingHoursRepository>(db,
+            u"SELECT %1 FROM support_schedule_hours WHERE schedule_id = ? ORDER BY weekday, start_minute"_s,
+            schedule.id, schedule.weeklyHours);
+        !ok)
+        return ok.error();
+    if (auto ok = readScheduleRows<Storage::ScheduleHolidayRepository>(db,
+            u"SELECT %1 FROM support_schedule_holidays WHERE schedule_id = ? ORDER BY holiday_date"_s, schedule.id,
+            schedule.holidays);
+        !ok)
+        return ok.error();
     return std::optional<Domain::SupportSchedule>(schedule);
 }
 

@@ -627,6 +627,32 @@ private Q_SLOTS:
         QCOMPARE(service().alert(later->alertIds.first())->dedupeKey, u"sla:%1:first_response:breached"_s.arg(atRisk));
     }
 
+    void slaOfATicketWaitingOnTheCustomer_data()
+    {
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<bool>("resolutionBreached");
+        QTest::addRow("open") << u"open"_s << true;
+        QTest::addRow("pending") << u"pending"_s << false;
+        QTest::addRow("on hold") << u"on_hold"_s << false;
+    }
+
+    // SupportService leaves resolution_due_at empty while a ticket waits on the customer (its clock stands still):
+    // such a ticket is not judged on resolution, where an older row without due times falls back to the policy.
+    void slaOfATicketWaitingOnTheCustomer()
+    {
+        QFETCH(QString, status);
+        QFETCH(bool, resolutionBreached);
+        customer(u"W"_s);
+        sql(u"INSERT INTO sla_policies (priority, first_response_minutes, resolution_minutes, at_risk_ratio) VALUES ('p1', 60, 600, 0.8)"_s);
+        // Opened 20 h ago (resolution target 10 h), answered after 30 minutes; no resolution due time stored.
+        const qint64 id = ticket(u"W"_s, u"p1"_s, Now.addSecs(-20 * 3600), Now.addSecs(-19 * 3600), {},
+            Now.addSecs(-20 * 3600 + 30 * 60), status);
+        auto findings = service().findings(MonitorKind::Sla);
+        CHECK_OK(findings);
+        QCOMPARE(keysOf(*findings),
+            resolutionBreached ? QStringList { u"sla:%1:resolution:breached"_s.arg(id) } : QStringList {});
+    }
+
     void upsell()
     {
         customer(u"X1"_s);

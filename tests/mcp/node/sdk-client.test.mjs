@@ -31,7 +31,8 @@ const CATALOGUE = [
   'analyze_product_usage', 'manage_voice_of_customer',
   'get_autonomous_status', 'configure_autonomous_worker', 'trigger_worker_now', 'get_worker_config',
   'list_available_workers',
-  'resolve_customer', 'search', 'import_records', 'train_churn_model', 'record_contract', 'update_contract',
+  'resolve_customer', 'search', 'import_records', 'train_churn_model',
+  'record_contract', 'update_contract', 'manage_sla',
 ];
 // Not registered yet, each for a stated reason (a tool that cannot do its job is absent, not faked). This list
 // only shrinks: a name that appears in tools/list must be removed from here.
