@@ -639,62 +639,58 @@ Status CustomerService::followCurrentContract(const Domain::Contract &contract, 
 Result<CustomerService::ContractWritten> CustomerService::recordContract(const Domain::Contract &contract)
 {
     const Storage::Database &db = m_customers.database();
-    {
-        Storage::Transaction tx(db);
-        if (!tx.isActive())
-            return tx.beginError();
-        if (auto customer = m_customers.get(contract.customerId); !customer) {
-            if (customer.error().code == ErrorCode::NotFound)
-                return Error::notFound(u"customer_id"_s, u"no customer with id \"%1\""_s.arg(contract.customerId));
-            return customer.error();
-        }
-        if (auto ok = contract.validate(); !ok)
-            return ok.error();
-        if (auto ok = checkContractNumberFree(db, contract, 0); !ok)
-            return ok.error();
-        Domain::Contract fresh = contract;
-        fresh.id = 0;
-        auto created = Storage::ContractRepository(db).create(fresh);
-        if (!created)
-            return created.error();
-        return completeContractWrite(tx, nullptr, *created);
+    Storage::Transaction tx(db);
+    if (!tx.isActive())
+        return tx.beginError();
+    if (auto customer = m_customers.get(contract.customerId); !customer) {
+        if (customer.error().code == ErrorCode::NotFound)
+            return Error::notFound(u"customer_id"_s, u"no customer with id \"%1\""_s.arg(contract.customerId));
+        return customer.error();
     }
+    if (auto ok = contract.validate(); !ok)
+        return ok.error();
+    if (auto ok = checkContractNumberFree(db, contract, 0); !ok)
+        return ok.error();
+    Domain::Contract fresh = contract;
+    fresh.id = 0;
+    auto created = Storage::ContractRepository(db).create(fresh);
+    if (!created)
+        return created.error();
+    return completeContractWrite(tx, nullptr, *created);
 }
 
 Result<CustomerService::ContractWritten> CustomerService::updateContract(const Domain::Contract &contract)
 {
     const Storage::Database &db = m_customers.database();
-    {
-        Storage::Transaction tx(db);
-        if (!tx.isActive())
-            return tx.beginError();
-        Storage::ContractRepository contracts(db);
-        auto before = contracts.get(contract.id);
-        if (!before) {
-            if (before.error().code == ErrorCode::NotFound)
-                return Error::notFound(u"contract_id"_s, u"no contract with id %1"_s.arg(contract.id));
-            return before.error();
-        }
-        if (contract.customerId != before->customerId)
-            return Error::invalid(u"customer_id"_s,
-                u"contract %1 belongs to customer \"%2\"; a contract cannot move to another customer"_s.arg(
-                    QString::number(contract.id), before->customerId));
-        if (contract.meta.version != before->meta.version)
-            return Error::conflict(u"version"_s,
-                u"the contract changed since version %1 (it is now version %2); read it again and reapply your "
-                u"change"_s.arg(contract.meta.version)
-                    .arg(before->meta.version));
-        if (auto ok = contract.validate(); !ok)
-            return ok.error();
-        if (sameContract(*before, contract))
-            return ContractWritten { *before, {} }; // nothing to write: no new version, no event
-        if (auto ok = checkContractNumberFree(db, contract, contract.id); !ok)
-            return ok.error();
-        auto stored = contracts.update(contract);
-        if (!stored)
-            return stored.error();
-        return completeContractWrite(tx, &*before, *stored);
+    Storage::Transaction tx(db);
+    if (!tx.isActive())
+        return tx.beginError();
+    Storage::ContractRepository contracts(db);
+    auto before = contracts.get(contract.id);
+    if (!before) {
+        if (before.error().code == ErrorCode::NotFound)
+            return Error::notFound(u"contract_id"_s, u"no contract with id %1"_s.arg(contract.id));
+        return before.error();
     }
+    if (contract.customerId != before->customerId)
+        return Error::invalid(u"customer_id"_s,
+            u"contract %1 belongs to customer \"%2\"; a contract cannot move to another customer"_s.arg(
+                QString::number(contract.id), before->customerId));
+    if (contract.meta.version != before->meta.version)
+        return Error::conflict(u"version"_s,
+            u"the contract changed since version %1 (it is now version %2); read it again and reapply your "
+            u"change"_s.arg(contract.meta.version)
+                .arg(before->meta.version));
+    if (auto ok = contract.validate(); !ok)
+        return ok.error();
+    if (sameContract(*before, contract))
+        return ContractWritten { *before, {} }; // nothing to write: no new version, no event
+    if (auto ok = checkContractNumberFree(db, contract, contract.id); !ok)
+        return ok.error();
+    auto stored = contracts.update(contract);
+    if (!stored)
+        return stored.error();
+    return completeContractWrite(tx, &*before, *stored);
 }
 
 Result<CustomerService::ContractWritten> CustomerService::completeContractWrite(

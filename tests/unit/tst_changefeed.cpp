@@ -5,6 +5,7 @@
 // every service signal of a Services bundle reaches its feed; and on PostgreSQL (the pg twin) two feeds on two
 // Database objects — two desktops — hear each other's changes exactly once over LISTEN/NOTIFY, also after the
 // listening connection was killed. Built twice: SQLite (label unit) and PostgreSQL (label pg).
+#include <algorithm>
 #include <memory>
 
 #include <QSignalSpy>
@@ -84,6 +85,17 @@ ChangeFeed::Options options(int intervalMs, int maxListed = 1000)
     o.reconnectMinMs = 50;
     o.reconnectMaxMs = 400;
     return o;
+}
+
+// Waits (up to 10 s) until every feed listens on its channel: each connects on its own thread.
+bool waitUntilListening(std::initializer_list<const ChangeFeed *> feeds)
+{
+    return QTest::qWaitFor(
+        [&] {
+            return std::all_of(feeds.begin(), feeds.end(),
+                [](const ChangeFeed *feed) { return feed->listenerState() == Core::ListenerState::Listening; });
+        },
+        10000);
 }
 
 } // namespace
@@ -412,16 +424,9 @@ private Q_SLOTS:
 
         ChangeFeed a(options(20));
         ChangeFeed b(options(20));
-        QSignalSpy aState(&a, &ChangeFeed::listenerStateChanged);
-        QSignalSpy bState(&b, &ChangeFeed::listenerStateChanged);
         a.listenTo(fixture.db());
         b.listenTo(*other);
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                return a.listenerState() == Core::ListenerState::Listening
-                    && b.listenerState() == Core::ListenerState::Listening;
-            },
-            10000));
+        QVERIFY(waitUntilListening({ &a, &b }));
         QVERIFY(a.origin() != b.origin());
         Observer atA(a);
         Observer atB(b);
@@ -473,12 +478,7 @@ private Q_SLOTS:
         QSignalSpy aState(&a, &ChangeFeed::listenerStateChanged);
         a.listenTo(fixture.db());
         b.listenTo(*other);
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                return a.listenerState() == Core::ListenerState::Listening
-                    && b.listenerState() == Core::ListenerState::Listening;
-            },
-            10000));
+        QVERIFY(waitUntilListening({ &a, &b }));
         const qint64 pid = a.listenerBackendPid();
         QVERIFY(pid > 0);
         Observer atA(a);
@@ -494,7 +494,7 @@ private Q_SLOTS:
                 return false;
             },
             10000));
-        QVERIFY(QTest::qWaitFor([&] { return a.listenerState() == Core::ListenerState::Listening; }, 10000));
+        QVERIFY(waitUntilListening({ &a }));
         QVERIFY(a.listenerBackendPid() > 0);
         QVERIFY(a.listenerBackendPid() != pid);
         // Back: observers are told to reload (what changed meanwhile is unknown), and B's changes arrive again.
