@@ -30,19 +30,19 @@
 
 // How a recompute runs
 // --------------------
-// 1. One query loads the live customers (with their first usage day, found per customer through the
-//    (customer_id, day, feature) key of usage_daily) and one the active configs and static-segment
-//    assignments.
+// 1. One query loads the live customers (with their first usage day, kept on the customer row by triggers on
+//    usage_daily, migration 0016) and one the active configs and static-segment assignments.
 // 2. For each distinct lookback among the configs in use (usually one), one GROUP BY query per source table
 //    over an indexed date range fills HealthInputs for every customer: usage_daily, contracts, survey
 //    responses + communications, support tickets, escalations, onboarding plans/milestones.
 //    On SQLite the rows are read straight from the connection's sqlite3 handle (HealthSqlite: no UTF-16 copy,
-//    no QVariant per value), and the whole portfolio's usage sums are taken in C++ from a plain index scan
-//    instead of a GROUP BY that sorts ~600k rows. With RecomputeControl::parallelReads a whole-portfolio
-//    recompute on SQLite reads on two connections: a helper thread starts on the component queries (and the
-//    previous scores) while this thread loads the customer list, then both take the queries that are left;
-//    rows are applied here afterwards. With a transaction open on this thread's connection (a usage_daily
-//    rebuild, or a caller's) everything is read here, since a second connection would not see its writes.
+//    no QVariant per value), and the whole portfolio's sums per customer are taken in C++ from a plain index scan
+//    of each window (groupedInCpp) instead of a GROUP BY that sorts the window's rows. With
+//    RecomputeControl::parallelReads a whole-portfolio recompute on SQLite reads on two connections: a helper thread
+//    starts on the component queries (and the previous scores) while this thread loads the customer list, then both
+//    take the queries that are left; rows are applied here afterwards. With a transaction open on this thread's
+//    connection (a usage_daily rebuild, or a caller's) everything is read here, since a second connection would not see
+//    its writes.
 // 3. The formulas (HealthFormulas, pure C++) turn the inputs into component scores and the total.
 // 4. One transaction writes the day's rows with a multi-row INSERT ... ON CONFLICT (customer_id, score_date)
 //    DO UPDATE through BulkInserter (both dialects; rows that would not change are not sent, or not rewritten),
@@ -621,19 +621,24 @@ public:
         const Cell &c = m_cells[std::size_t(i)];
         return c.text.isNull() ? c.real : c.text.toDouble();
     }
-    // A row aggregated in C++: the customer id and integer values.
-    BufferedRow(const QString &id, std::initializer_list<qint64> values)
+    // One value of a row aggregated in C++ (see groupedInCpp()).
+    struct Value
+    {
+        bool null = true;
+        bool isReal = false;
+        qint64 integer = 0;
+        double real = 0;
+    };
+    BufferedRow(const QString &id, const Value *values, std::size_t count)
     {
         m_cells[0].null = false;
         m_cells[0].text = id;
-        std::size_t i = 1;
-        for (const qint64 v : values) {
-            if (i >= m_cells.size())
-                break;
-            Cell &c = m_cells[i++];
-            c.null = false;
-            c.integer = v;
-            c.real = double(v);
+        for (std::size_t i = 0; i < count && i + 1 < m_cells.size(); ++i) {
+            const Value &v = values[i];
+            Cell &c = m_cells[i + 1];
+            c.null = v.null;
+            c.integer = v.isReal ? qint64(v.real) : v.integer;
+            c.real = v.isReal ? v.real : double(v.integer);
         }
     }
     bool isNull(int i) const { return m_cells[std::size_t(i)].null; }
@@ -666,6 +671,132 @@ struct Stage
 template<typename Build, typename Handler> Stage makeStage(const QString &name, Build build, Handler handler)
 {
     return Stage { name, build, handler, handler, handler, {} };
+}
+
+// The customers of a scan aggregated in C++, each with a slot (0, 1, ... in the order first seen).
+class CustomerSlots
+{
+public:
+    // The slot of a row's customer id (UTF-8); `added` tells whether it was seen for the first time.
+    std::size_t slot(QByteArrayView id, bool &added)
+    {
+        if (auto it = m_slots.constFind(QByteArray::fromRawData(id.data(), id.size())); it != m_slots.cend()) {
+            added = false;
+            return *it;
+        }
+        added = true;
+        m_ids.emplace_back(id.data(), id.size());
+        m_slots.insert(m_ids.back(), m_ids.size() - 1);
+        return m_ids.size() - 1;
+    }
+    std::size_t size() const { return m_ids.size(); }
+    QString id(std::size_t slot) const { return QString::fromUtf8(m_ids[slot]); }
+
+private:
+    QHash<QByteArray, std::size_t> m_slots;
+    std::vector<QByteArray> m_ids;
+};
+
+// An aggregate of a stage grouped by customer: SUM, MAX or COUNT (of the non-null values) of an expression over the
+// source rows, with the bindings of the expression's placeholders.
+struct Aggregate
+{
+    enum Kind { Sum, Max, Count } kind;
+    QString expression;
+    QVariantList bindings = {};
+};
+
+// The whole portfolio's rows of `SELECT customer, AGG(expression)... FROM source GROUP BY customer`, combined in C++
+// from the source rows in a hash, as SQLite's SUM/MAX/COUNT would (SUM and MAX of no value: NULL; SUM stays an
+// integer until a real value comes). SQLite would first sort the window's rows by customer in a temporary B-tree:
+// measured on 100k customers, 73k survey answers in 0.30 s grouped against 0.01 s read.
+Result<std::vector<BufferedRow>> groupedInCpp(sqlite3 *h, const QString &customer, const QList<Aggregate> &aggregates,
+    const QString &source, const QVariantList &sourceBindings)
+{
+    QStringList columns { customer };
+    QVariantList bindings;
+    for (const Aggregate &a : aggregates) {
+        columns << a.expression;
+        bindings << a.bindings;
+    }
+    HealthSqlite::Statement st(h, u"SELECT "_s + columns.join(u", "_s) + u' ' + source, bindings + sourceBindings);
+    const std::size_t n = std::size_t(aggregates.size());
+    CustomerSlots customers;
+    std::vector<BufferedRow::Value> values; // n per customer
+    while (st.next()) {
+        bool added = false;
+        const std::size_t slot = customers.slot(st.utf8(0), added);
+        if (added)
+            values.resize(values.size() + n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const int column = int(k) + 1;
+            const int type = st.type(column);
+            if (type == SQLITE_NULL)
+                continue;
+            BufferedRow::Value &v = values[slot * n + k];
+            const Aggregate::Kind kind = aggregates.at(qsizetype(k)).kind;
+            if (kind == Aggregate::Count) {
+                v.null = false;
+                ++v.integer;
+                continue;
+            }
+            const bool isInteger = type == SQLITE_INTEGER;
+            const qint64 i = isInteger ? st.integer(column) : 0;
+            const double d = st.real(column);
+            if (kind == Aggregate::Sum) {
+                if (isInteger && !v.isReal) {
+                    v.integer += i;
+                } else {
+                    if (!v.isReal)
+                        v.real = double(v.integer);
+                    v.isReal = true;
+                    v.real += d;
+                }
+            } else if (v.null || d > (v.isReal ? v.real : double(v.integer))) {
+                v.isReal = !isInteger;
+                v.integer = i;
+                v.real = d;
+            }
+            v.null = false;
+        }
+    }
+    if (!st.status())
+        return st.status().error();
+    std::vector<BufferedRow> rows;
+    rows.reserve(customers.size());
+    for (std::size_t c = 0; c < customers.size(); ++c) {
+        // COUNT of nothing is 0, not NULL.
+        for (std::size_t k = 0; k < n; ++k) {
+            if (aggregates.at(qsizetype(k)).kind == Aggregate::Count)
+                values[c * n + k].null = false;
+        }
+        rows.emplace_back(customers.id(c), values.data() + c * n, n);
+    }
+    return rows;
+}
+
+// A stage grouped by customer: `source` ("FROM ... WHERE ...") and its bindings, the aggregates in column order.
+// For a chunk of ids, or on PostgreSQL, the database groups; for the whole portfolio on SQLite, groupedInCpp().
+template<typename Handler>
+Stage makeGroupedStage(const QString &name, const QString &customer, const QList<Aggregate> &aggregates,
+    const QString &source, const QVariantList &sourceBindings, Handler handler)
+{
+    Stage stage = makeStage(
+        name,
+        [=](const QStringList *chunk, QVariantList &b) -> QString {
+            QStringList columns { customer };
+            for (const Aggregate &a : aggregates) {
+                static const char *const kFunction[] = { "SUM", "MAX", "COUNT" };
+                columns << QLatin1StringView(kFunction[a.kind]) + u'(' + a.expression + u')';
+                b << a.bindings;
+            }
+            b << sourceBindings;
+            const QString filter = idFilter(customer, chunk, b);
+            return u"SELECT "_s + columns.join(u", "_s) + u' ' + source + filter + u" GROUP BY "_s + customer;
+        },
+        handler);
+    stage.native = [=](sqlite3 *h) { return groupedInCpp(h, customer, aggregates, source, sourceBindings); };
+    return stage;
 }
 
 class BatchLoader
@@ -1083,19 +1214,14 @@ QList<Stage> windowStages(const BatchLoader &loader, QDate D, const QList<int> &
             return &inputs[std::size_t(i)];
         };
 
-        stages << makeStage(
-            u"usage"_s,
-            [=](const QStringList *chunk, QVariantList &b) -> QString {
-                b << wStartText << wStartText << wStartText << wStartText << pStartText << dText;
-                const QString filter = idFilter(u"u.customer_id"_s, chunk, b);
-                return u"SELECT u.customer_id, SUM(CASE WHEN u.day >= ? THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN u.day >= ? THEN u.events ELSE 0 END), "
-                       "SUM(CASE WHEN u.day < ? THEN u.events ELSE 0 END), "
-                       "MAX(CASE WHEN u.day >= ? THEN u.active_users ELSE 0 END) "
-                       "FROM usage_daily u WHERE u.feature = '' AND u.events > 0 AND u.day >= ? AND u.day <= ?"_s
-                    + filter + u" GROUP BY u.customer_id"_s;
-            },
-            [target](const auto &q) {
+        // All-features usage in P ∪ W: active days, events and the peak of daily users in W; events in P.
+        stages << makeGroupedStage(u"usage"_s, u"u.customer_id"_s,
+            { { Aggregate::Sum, u"CASE WHEN u.day >= ? THEN 1 ELSE 0 END"_s, { wStartText } },
+                { Aggregate::Sum, u"CASE WHEN u.day >= ? THEN u.events ELSE 0 END"_s, { wStartText } },
+                { Aggregate::Sum, u"CASE WHEN u.day < ? THEN u.events ELSE 0 END"_s, { wStartText } },
+                { Aggregate::Max, u"CASE WHEN u.day >= ? THEN u.active_users ELSE 0 END"_s, { wStartText } } },
+            u"FROM usage_daily u WHERE u.feature = '' AND u.events > 0 AND u.day >= ? AND u.day <= ?"_s,
+            { pStartText, dText }, [target](const auto &q) {
                 if (HealthInputs *in = target(q)) {
                     in->activeDays = int(q.integer(1));
                     in->events = q.integer(2);
@@ -1103,73 +1229,50 @@ QList<Stage> windowStages(const BatchLoader &loader, QDate D, const QList<int> &
                     in->peakDailyUsers = int(q.integer(4));
                 }
             });
-        // The GROUP BY above sorts the window's ~600k all-features rows by customer (the covering index is in day
-        // order); on SQLite the whole portfolio's sums are taken here from the plain index scan instead, per
-        // customer in a hash (day is ISO text: comparing the bytes is what SQLite's BINARY collation does).
+        // Whole portfolio on SQLite: the day comparisons made here on the plain rows rather than by four CASE
+        // expressions per row (~1.1M rows on 100k customers: 0.53 s against 0.85 s through groupedInCpp()).
         stages.last().native = [=](sqlite3 *h) -> Result<std::vector<BufferedRow>> {
             HealthSqlite::Statement st(h,
                 u"SELECT u.customer_id, u.day, u.events, u.active_users FROM usage_daily u "
                 "WHERE u.feature = '' AND u.events > 0 AND u.day >= ? AND u.day <= ?"_s,
                 { pStartText, dText });
-            struct Sums
-            {
-                qint64 activeDays = 0;
-                qint64 events = 0;
-                qint64 previousEvents = 0;
-                qint64 peakDailyUsers = 0;
-            };
-            QHash<QByteArray, qsizetype> slotOf;
-            std::vector<QByteArray> customers;
-            std::vector<Sums> sums;
+            constexpr std::size_t n = 4; // active days, events, previous events, peak daily users
+            CustomerSlots customers;
+            std::vector<BufferedRow::Value> values;
             const QByteArray windowStart = wStartText.toUtf8();
             while (st.next()) {
-                const QByteArrayView id = st.utf8(0);
-                qsizetype slot = 0;
-                if (auto it = slotOf.constFind(QByteArray::fromRawData(id.data(), id.size())); it != slotOf.cend()) {
-                    slot = *it;
-                } else {
-                    slot = qsizetype(sums.size());
-                    customers.emplace_back(id.data(), id.size());
-                    slotOf.insert(customers.back(), slot);
-                    sums.emplace_back();
-                }
-                Sums &x = sums[std::size_t(slot)];
+                bool added = false;
+                const std::size_t slot = customers.slot(st.utf8(0), added);
+                if (added)
+                    values.resize(values.size() + n, BufferedRow::Value { .null = false });
+                BufferedRow::Value *x = values.data() + slot * n;
                 if (st.utf8(1) >= QByteArrayView(windowStart)) {
-                    ++x.activeDays;
-                    x.events += st.integer(2);
-                    x.peakDailyUsers = std::max(x.peakDailyUsers, st.integer(3));
+                    ++x[0].integer;
+                    x[1].integer += st.integer(2);
+                    x[3].integer = std::max(x[3].integer, st.integer(3));
                 } else {
-                    x.previousEvents += st.integer(2);
+                    x[2].integer += st.integer(2);
                 }
             }
             if (!st.status())
                 return st.status().error();
             std::vector<BufferedRow> rows;
-            rows.reserve(sums.size());
-            for (std::size_t k = 0; k < sums.size(); ++k) {
-                const Sums &x = sums[k];
-                rows.emplace_back(QString::fromUtf8(customers[k]),
-                    std::initializer_list<qint64> { x.activeDays, x.events, x.previousEvents, x.peakDailyUsers });
-            }
+            rows.reserve(customers.size());
+            for (std::size_t c = 0; c < customers.size(); ++c)
+                rows.emplace_back(customers.id(c), values.data() + c * n, n);
             return rows;
         };
 
         // Survey answers in S: NPS and CSAT for satisfaction, and every answer in W as an engagement touch.
-        stages << makeStage(
-            u"surveys"_s,
-            [=](const QStringList *chunk, QVariantList &b) -> QString {
-                b << wStartTs << sStartTs << dEnd;
-                const QString filter = idFilter(u"r.customer_id"_s, chunk, b);
-                return u"SELECT r.customer_id, SUM(CASE WHEN r.responded_at >= ? THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN r.kind = 'nps' THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN r.kind = 'nps' THEN r.score ELSE 0 END), "
-                       "SUM(CASE WHEN r.kind = 'csat' THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN r.kind = 'csat' THEN r.score ELSE 0 END) FROM survey_responses r "
-                       "WHERE r.deleted_at IS NULL AND r.kind IN ('nps', 'csat', 'ces') AND r.responded_at >= ? "
-                       "AND r.responded_at < ?"_s
-                    + filter + u" GROUP BY r.customer_id"_s;
-            },
-            [target](const auto &q) {
+        stages << makeGroupedStage(u"surveys"_s, u"r.customer_id"_s,
+            { { Aggregate::Sum, u"CASE WHEN r.responded_at >= ? THEN 1 ELSE 0 END"_s, { wStartTs } },
+                { Aggregate::Sum, u"CASE WHEN r.kind = 'nps' THEN 1 ELSE 0 END"_s },
+                { Aggregate::Sum, u"CASE WHEN r.kind = 'nps' THEN r.score ELSE 0 END"_s },
+                { Aggregate::Sum, u"CASE WHEN r.kind = 'csat' THEN 1 ELSE 0 END"_s },
+                { Aggregate::Sum, u"CASE WHEN r.kind = 'csat' THEN r.score ELSE 0 END"_s } },
+            u"FROM survey_responses r WHERE r.deleted_at IS NULL AND r.kind IN ('nps', 'csat', 'ces') "
+            "AND r.responded_at >= ? AND r.responded_at < ?"_s,
+            { sStartTs, dEnd }, [target](const auto &q) {
                 if (HealthInputs *in = target(q)) {
                     in->touches += int(q.integer(1));
                     in->npsAnswers = int(q.integer(2));
@@ -1180,41 +1283,29 @@ QList<Stage> windowStages(const BatchLoader &loader, QDate D, const QList<int> &
             });
 
         // Inbound messages and meetings in W; the status list lets both dialects walk (status, created_at).
-        stages << makeStage(
-            u"communications"_s,
-            [=](const QStringList *chunk, QVariantList &b) -> QString {
-                b << wStartTs << dEnd;
-                const QString filter = idFilter(u"m.customer_id"_s, chunk, b);
-                return u"SELECT m.customer_id, COUNT(*) FROM communications m "
-                       "WHERE m.status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') "
-                       "AND m.created_at >= ? AND m.created_at < ? "
-                       "AND (m.direction = 'inbound' OR m.channel = 'meeting')"_s
-                    + filter + u" GROUP BY m.customer_id"_s;
-            },
-            [target](const auto &q) {
+        stages << makeGroupedStage(u"communications"_s, u"m.customer_id"_s, { { Aggregate::Count, u"1"_s } },
+            u"FROM communications m WHERE m.status IN ('queued', 'sent', 'delivered', 'opened', 'clicked') "
+            "AND m.created_at >= ? AND m.created_at < ? AND (m.direction = 'inbound' OR m.channel = 'meeting')"_s,
+            { wStartTs, dEnd }, [target](const auto &q) {
                 if (HealthInputs *in = target(q))
                     in->touches += int(q.integer(1));
             });
 
         // Tickets opened in W. Breached: a due time passed before the end of D and the response/resolution came
         // later or not at all. Ticket ratings of the same tickets feed satisfaction.
-        stages << makeStage(
-            u"support"_s,
-            [=](const QStringList *chunk, QVariantList &b) -> QString {
-                b << dEnd << dEnd << wStartTs << dEnd;
-                const QString filter = idFilter(u"t.customer_id"_s, chunk, b);
-                return u"SELECT t.customer_id, COUNT(*), "
-                       "SUM(CASE WHEN (t.first_response_due_at < ? AND (t.first_response_at IS NULL "
-                       "OR t.first_response_at > t.first_response_due_at)) OR "
-                       "(t.resolution_due_at < ? AND (COALESCE(t.resolved_at, t.closed_at) IS NULL "
-                       "OR COALESCE(t.resolved_at, t.closed_at) > t.resolution_due_at)) THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN t.escalated THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN t.csat IS NOT NULL THEN 1 ELSE 0 END), "
-                       "SUM(CASE WHEN t.csat IS NOT NULL THEN t.csat ELSE 0 END) "
-                       "FROM support_tickets t WHERE t.deleted_at IS NULL AND t.opened_at >= ? AND t.opened_at < ?"_s
-                    + filter + u" GROUP BY t.customer_id"_s;
-            },
-            [target](const auto &q) {
+        stages << makeGroupedStage(u"support"_s, u"t.customer_id"_s,
+            { { Aggregate::Count, u"1"_s },
+                { Aggregate::Sum,
+                    u"CASE WHEN (t.first_response_due_at < ? AND (t.first_response_at IS NULL "
+                    "OR t.first_response_at > t.first_response_due_at)) OR "
+                    "(t.resolution_due_at < ? AND (COALESCE(t.resolved_at, t.closed_at) IS NULL "
+                    "OR COALESCE(t.resolved_at, t.closed_at) > t.resolution_due_at)) THEN 1 ELSE 0 END"_s,
+                    { dEnd, dEnd } },
+                { Aggregate::Sum, u"CASE WHEN t.escalated THEN 1 ELSE 0 END"_s },
+                { Aggregate::Sum, u"CASE WHEN t.csat IS NOT NULL THEN 1 ELSE 0 END"_s },
+                { Aggregate::Sum, u"CASE WHEN t.csat IS NOT NULL THEN t.csat ELSE 0 END"_s } },
+            u"FROM support_tickets t WHERE t.deleted_at IS NULL AND t.opened_at >= ? AND t.opened_at < ?"_s,
+            { wStartTs, dEnd }, [target](const auto &q) {
                 if (HealthInputs *in = target(q)) {
                     in->tickets = int(q.integer(1));
                     in->breachedTickets = int(q.integer(2));
@@ -1225,16 +1316,10 @@ QList<Stage> windowStages(const BatchLoader &loader, QDate D, const QList<int> &
             });
 
         // Escalations without a ticket opened in W (those with one count through the ticket's escalated flag).
-        stages << makeStage(
-            u"escalations"_s,
-            [=](const QStringList *chunk, QVariantList &b) -> QString {
-                b << wStartTs << dEnd;
-                const QString filter = idFilter(u"e.customer_id"_s, chunk, b);
-                return u"SELECT e.customer_id, COUNT(*) FROM escalations e WHERE e.deleted_at IS NULL "
-                       "AND e.ticket_id IS NULL AND e.opened_at >= ? AND e.opened_at < ?"_s
-                    + filter + u" GROUP BY e.customer_id"_s;
-            },
-            [target](const auto &q) {
+        stages << makeGroupedStage(u"escalations"_s, u"e.customer_id"_s, { { Aggregate::Count, u"1"_s } },
+            u"FROM escalations e WHERE e.deleted_at IS NULL AND e.ticket_id IS NULL AND e.opened_at >= ? "
+            "AND e.opened_at < ?"_s,
+            { wStartTs, dEnd }, [target](const auto &q) {
                 if (HealthInputs *in = target(q))
                     in->escalations += int(q.integer(1));
             });
@@ -1342,10 +1427,10 @@ Status loadBatch(const Storage::Database &db, const BatchLoader &loader, const Q
     for (int i = 0; i < configs.size(); ++i)
         configByVersion.insert(configs.at(i).config.configVersion, i);
 
-    // Live, not churned on D. The first usage day and whether any survey answer, two-way message, ticket or
-    // escalation is on record come from one index seek per customer each (usage_daily's (customer_id, day,
-    // feature) key and the per-customer indexes of the other tables), so the component queries below only
-    // read their windows.
+    // Live, not churned on D. The first usage day is kept on the customer row (migration 0016: the earliest day
+    // of all, so it counts as of D when it is not after D). Whether any survey answer, two-way message, ticket or
+    // escalation is on record comes from one index seek per customer each (the per-customer indexes of those
+    // tables), so the component queries below only read their windows.
     const auto loadCustomers = [&]() -> Status {
         loader.progress(u"loading customers"_s, 0, 0);
         auto customers = loader.forEachRow(
@@ -1353,8 +1438,7 @@ Status loadBatch(const Storage::Database &db, const BatchLoader &loader, const Q
             [&](const QStringList *chunk, QVariantList &b) -> QString {
                 b << dText << dEnd << dEnd << dEnd << dEnd << dText;
                 const QString filter = idFilter(u"c.id"_s, chunk, b);
-                return u"SELECT c.id, c.arr, (SELECT u.day FROM usage_daily u WHERE u.customer_id = c.id "
-                       "AND u.feature = '' AND u.events > 0 AND u.day <= ? ORDER BY u.day LIMIT 1), "
+                return u"SELECT c.id, c.arr, CASE WHEN c.first_usage_day <= ? THEN c.first_usage_day END, "
                        "CASE WHEN EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = c.id "
                        "AND r.deleted_at IS NULL AND r.responded_at < ?) THEN 1 ELSE 0 END, "
                        "CASE WHEN EXISTS (SELECT 1 FROM communications m WHERE m.customer_id = c.id "
@@ -1476,9 +1560,13 @@ QString scoreUpsertClause(Storage::Dialect dialect)
 
 // SQLite settings for the recompute's connection while it runs, restored afterwards. synchronous stays as
 // configured; nothing here touches durability.
-// - cache_size: the first score of every customer dirties a page of each per-customer index of timeline_events
-//   and health_scores; with the default 64 MB cache those pages spill to the WAL in the middle of the transaction
-//   and are read back (measured: the first-score insert of 89k events took 2.4 s CPU at 64 MB, 1.9 s at 512 MB).
+// - cache_size: kReadCacheKiB while the inputs are read, the connection's own size (64 MB) once the writes begin
+//   (forWrites()). The inputs are read once each, so a larger cache only holds pages nobody asks for again, and
+//   every page it grows by is memory the kernel hands over zeroed: on 100k customers (daily run, fresh process)
+//   clear_page in the kernel was ~15 % of the run at 256 MB. The writes dirty a page of each per-customer index of
+//   health_scores and timeline_events per customer; measured at 32, 64 and 256 MB (and 256 MB for the writes
+//   only), 64 MB came out level with 256 MB on the first-ever scoring (89k first-score events) and the zeroing
+//   made 256 MB the slowest on the daily run.
 // - mmap_size: the reads (about a million index entries over a few hundred MB of pages) go through a memory
 //   map instead of a pread() and a copy per page (measured on 100k customers, daily run: 3.4–4.3 s → 2.9 s CPU,
 //   mostly system time). Reads only: writes still go to the WAL, so a kill -9 loses nothing it did not before.
@@ -1491,13 +1579,12 @@ public:
         if (db.dialect() != Storage::Dialect::Sqlite)
             return;
         // Settings, not requirements: without them the recompute runs as it would have.
-        if (const auto current = value(u"cache_size"_s); current && *current < 0 && -*current < kCacheKiB) {
-            // (set in pages, or already at least as large: left alone)
-            if (Storage::exec(db, u"PRAGMA cache_size=-%1"_s.arg(kCacheKiB)))
+        if (const auto current = value(u"cache_size"_s); current && *current != -kReadCacheKiB) {
+            if (Storage::exec(m_db, u"PRAGMA cache_size=-%1"_s.arg(kReadCacheKiB)))
                 m_cacheSize = current;
         }
         if (const auto current = value(u"mmap_size"_s); current && *current < kRecomputeMmapBytes) {
-            if (Storage::exec(db, u"PRAGMA mmap_size=%1"_s.arg(kRecomputeMmapBytes)))
+            if (Storage::exec(m_db, u"PRAGMA mmap_size=%1"_s.arg(kRecomputeMmapBytes)))
                 m_mmapSize = current;
         }
     }
@@ -1507,6 +1594,13 @@ public:
         restore(u"mmap_size"_s, m_mmapSize);
     }
     Q_DISABLE_COPY_MOVE(RecomputePragmas)
+
+    // The writes begin: the connection's own cache size again.
+    void forWrites()
+    {
+        restore(u"cache_size"_s, m_cacheSize);
+        m_cacheSize.reset();
+    }
 
 private:
     std::optional<qint64> value(const QString &pragma) const
@@ -1524,7 +1618,7 @@ private:
             qCWarning(lcHealth) << "could not restore" << pragma << restored.error().toString();
     }
 
-    static constexpr qint64 kCacheKiB = 262144; // 256 MB, released when the recompute ends
+    static constexpr qint64 kReadCacheKiB = 32768; // 32 MB
     const Storage::Database &m_db;
     std::optional<qint64> m_cacheSize;
     std::optional<qint64> m_mmapSize;
@@ -1755,7 +1849,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     if (auto ok = ensureDefaultConfig(); !ok)
         return ok.error();
     BatchLoader loader(m_db, control);
-    const RecomputePragmas pragmas(m_db);
+    RecomputePragmas pragmas(m_db);
     RecomputeSummary summary;
     summary.asOf = D;
 
@@ -1764,6 +1858,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     const auto beginWrite = [&]() -> Status {
         if (tx)
             return {};
+        pragmas.forWrites();
         tx.emplace(m_db);
         if (!tx->isActive())
             return tx->beginError();

@@ -90,6 +90,119 @@ private Q_SLOTS:
         QCOMPARE(count(**upgraded, u"schema_migrations"_s), qint64(migrator.available()->size()));
     }
 
+    // customers.first_usage_day (migration 0016) = the earliest day of the customer's all-features usage_daily
+    // rows with events > 0, kept by triggers whatever writes usage_daily. Each row: statements run in order after
+    // a fixed start (a: 03-05 and 03-09 all-features, 03-01 a feature row; b: none), then the expected days.
+    void firstUsageDayFollowsUsageRows_data()
+    {
+        QTest::addColumn<QStringList>("statements");
+        QTest::addColumn<QString>("firstA");
+        QTest::addColumn<QString>("firstB");
+        const QString upsert = u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES (%1) "
+                               "ON CONFLICT (customer_id, day, feature) DO UPDATE SET events = excluded.events"_s;
+        QTest::newRow("as set up") << QStringList {} << u"2026-03-05"_s << QString();
+        QTest::newRow("a later day leaves it")
+            << QStringList { upsert.arg(u"'a', '2026-03-20', '', 4"_s) } << u"2026-03-05"_s << QString();
+        QTest::newRow("an earlier day lowers it")
+            << QStringList { upsert.arg(u"'a', '2026-02-27', '', 1"_s) } << u"2026-02-27"_s << QString();
+        QTest::newRow("a feature row or zero events do not count")
+            << QStringList { upsert.arg(u"'a', '2026-02-01', 'export', 9"_s), upsert.arg(u"'b', '2026-02-02', '', 0"_s) }
+            << u"2026-03-05"_s << QString();
+        QTest::newRow("first usage of another customer")
+            << QStringList { upsert.arg(u"'b', '2026-04-01', '', 2"_s) } << u"2026-03-05"_s << u"2026-04-01"_s;
+        QTest::newRow("zero-event day gains events")
+            << QStringList { upsert.arg(u"'b', '2026-02-02', '', 0"_s), upsert.arg(u"'b', '2026-04-01', '', 1"_s),
+                             upsert.arg(u"'b', '2026-02-02', '', 3"_s) }
+            << u"2026-03-05"_s << u"2026-02-02"_s;
+        QTest::newRow("more events on the first day change nothing")
+            << QStringList { upsert.arg(u"'a', '2026-03-05', '', 50"_s) } << u"2026-03-05"_s << QString();
+        QTest::newRow("first day drops to zero events")
+            << QStringList { upsert.arg(u"'a', '2026-03-05', '', 0"_s) } << u"2026-03-09"_s << QString();
+        QTest::newRow("first day deleted")
+            << QStringList { u"DELETE FROM usage_daily WHERE customer_id = 'a' AND day = '2026-03-05'"_s }
+            << u"2026-03-09"_s << QString();
+        QTest::newRow("a later day deleted")
+            << QStringList { u"DELETE FROM usage_daily WHERE customer_id = 'a' AND day = '2026-03-09'"_s }
+            << u"2026-03-05"_s << QString();
+        QTest::newRow("all usage deleted") << QStringList { u"DELETE FROM usage_daily"_s } << QString() << QString();
+        QTest::newRow("first day moved later")
+            << QStringList { u"UPDATE usage_daily SET day = '2026-03-12' WHERE customer_id = 'a' AND day = '2026-03-05'"_s }
+            << u"2026-03-09"_s << QString();
+        QTest::newRow("a day moved earlier")
+            << QStringList { u"UPDATE usage_daily SET day = '2026-01-15' WHERE customer_id = 'a' AND day = '2026-03-09'"_s }
+            << u"2026-01-15"_s << QString();
+        QTest::newRow("first day becomes a feature row")
+            << QStringList { u"UPDATE usage_daily SET feature = 'export' WHERE customer_id = 'a' AND day = '2026-03-05'"_s }
+            << u"2026-03-09"_s << QString();
+        QTest::newRow("rows move to another customer")
+            << QStringList { u"UPDATE usage_daily SET customer_id = 'b' WHERE customer_id = 'a' AND day = '2026-03-05'"_s }
+            << u"2026-03-09"_s << u"2026-03-05"_s;
+        QTest::newRow("a rebuild of a range (delete, insert again)")
+            << QStringList { u"DELETE FROM usage_daily WHERE day >= '2026-03-01' AND day <= '2026-03-31'"_s,
+                             upsert.arg(u"'a', '2026-03-09', '', 3"_s) }
+            << u"2026-03-09"_s << QString();
+    }
+
+    void firstUsageDayFollowsUsageRows()
+    {
+        QFETCH(QStringList, statements);
+        QFETCH(QString, firstA);
+        QFETCH(QString, firstB);
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        QVERIFY(Storage::CustomerRepository(db).create(sampleCustomer(u"a"_s)));
+        QVERIFY(Storage::CustomerRepository(db).create(sampleCustomer(u"b"_s)));
+        const QStringList setUp {
+            u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-03-09', '', 7)"_s,
+            u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-03-05', '', 2)"_s,
+            u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-03-01', 'export', 5)"_s,
+        };
+        for (const QString &sql : setUp + statements) {
+            auto q = Storage::exec(db, sql);
+            QVERIFY2(q, qPrintable(sql + u": "_s + (q ? QString() : q.error().toString())));
+        }
+        auto q = Storage::exec(db, u"SELECT id, CAST(first_usage_day AS TEXT) FROM customers ORDER BY id"_s);
+        QVERIFY(q);
+        QStringList days;
+        while (q->next())
+            days << q->value(1).toString();
+        QCOMPARE(days, (QStringList { firstA, firstB }));
+        // The rule itself, read from the rows: the triggers never disagree with it.
+        auto rule = Storage::exec(db,
+            u"SELECT c.id FROM customers c WHERE COALESCE(CAST(c.first_usage_day AS TEXT), '') <> COALESCE(("
+            "SELECT CAST(MIN(u.day) AS TEXT) FROM usage_daily u WHERE u.customer_id = c.id AND u.feature = '' "
+            "AND u.events > 0), '')"_s);
+        QVERIFY(rule);
+        QVERIFY2(!rule->next(), qPrintable(u"differs from the rows for "_s + rule->value(0).toString()));
+    }
+
+    void firstUsageDayIsFilledInOnUpgrade()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        const QString url = fixture.createEmptyDatabaseUrl();
+        {
+            // A portfolio from before migration 0016, with usage on record.
+            auto old = Storage::Database::open(url, {}, 15);
+            QVERIFY2(old, old ? "" : qPrintable(old.error().toString()));
+            for (const QString &id : { u"a"_s, u"b"_s, u"c"_s })
+                QVERIFY(Storage::CustomerRepository(**old).create(sampleCustomer(id)));
+            QVERIFY(Storage::exec(**old,
+                u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-05-02', '', 3), "
+                "('a', '2026-04-30', '', 1), ('a', '2026-04-01', 'export', 2), ('b', '2026-04-03', '', 0), "
+                "('b', '2026-06-01', '', 8)"_s));
+        }
+        auto upgraded = Storage::Database::open(url);
+        QVERIFY2(upgraded, upgraded ? "" : qPrintable(upgraded.error().toString()));
+        auto q = Storage::exec(**upgraded, u"SELECT CAST(first_usage_day AS TEXT) FROM customers ORDER BY id"_s);
+        QVERIFY(q);
+        QStringList days;
+        while (q->next())
+            days << q->value(0).toString();
+        QCOMPARE(days, (QStringList { u"2026-04-30"_s, u"2026-06-01"_s, QString() }));
+    }
+
     void splitsStatementsAndBlocks()
     {
         const QString sql = u"-- a comment;\nCREATE TABLE a (x INTEGER);\n\n-- begin block\nCREATE TRIGGER t AFTER INSERT ON a "
