@@ -2224,10 +2224,11 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     summary.seconds = timer.nsecsElapsed() / 1e9;
     qCInfo(lcHealth) << "recomputed health for" << summary.scored << "of" << summary.customers << "customers on" << D
                      << "in" << summary.seconds << "s";
-    Q_EMIT scoresRecomputed(int(summary.scored));
     if (ids) {
         for (const QString &id : *ids)
             Q_EMIT customerScoreChanged(id);
+    } else {
+        Q_EMIT scoresRecomputed(int(summary.scored));
     }
     return summary;
 }

@@ -350,8 +350,9 @@ public:
     Result<PortfolioHealth> portfolioSummary(QDate asOf = {}) const;
 
 Q_SIGNALS:
-    // After every committed recompute: the number of customers scored. A portfolio recompute emits only this
-    // (views reload); a customer-scoped one also emits customerScoreChanged for each customer it covered.
+    // After a committed recompute of the whole portfolio: the number of customers scored (views reload). A
+    // customer-scoped one emits customerScoreChanged for each customer it covered instead, so that an agent
+    // scoring one customer does not make every open view reload the portfolio.
     void scoresRecomputed(int count);
     void customerScoreChanged(const QString &customerId);
     // A config version was created or activated (including the default version 1 on first use).

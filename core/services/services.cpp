@@ -184,8 +184,7 @@ void Services::connectFeed()
     on(&m_customers, &CustomerService::customerChanged, customer(T::CustomerChanged));
     on(&m_customers, &CustomerService::customerRemoved, customer(T::CustomerRemoved));
 
-    // A recompute does not say whether it covered one customer or the portfolio: taken as the portfolio (observers
-    // re-read; never miss one).
+    // A whole-portfolio recompute (a customer-scoped one emits customerScoreChanged per customer).
     on(&m_health, &HealthService::scoresRecomputed, wide(T::HealthScore));
     on(&m_health, &HealthService::customerScoreChanged, customer(T::HealthScore));
     on(&m_health, &HealthService::scoringConfigChanged,

@@ -278,7 +278,8 @@ private Q_SLOTS:
         QTest::addRow("remove customer") << u"remove"_s << ChangeTopic::CustomerRemoved << u"acme"_s << false << false;
         QTest::addRow("recompute one customer: its score")
             << u"recompute"_s << ChangeTopic::HealthScore << u"acme"_s << false << false;
-        QTest::addRow("recompute: the run") << u"recompute"_s << ChangeTopic::HealthScore << QString() << false << true;
+        QTest::addRow("recompute of the portfolio")
+            << u"recompute all"_s << ChangeTopic::HealthScore << QString() << false << true;
         QTest::addRow("new scoring config") << u"config"_s << ChangeTopic::ScoringConfig << QString() << true << false;
         QTest::addRow("churn risk of a customer")
             << u"churn"_s << ChangeTopic::ChurnRisk << u"acme"_s << false << false;
@@ -322,6 +323,8 @@ private Q_SLOTS:
             QVERIFY(services.customers().remove(u"acme"_s));
         } else if (call == u"recompute") {
             QVERIFY(services.health().recomputeCustomers({ u"acme"_s }));
+        } else if (call == u"recompute all") {
+            QVERIFY(services.health().recomputeAll());
         } else if (call == u"config") {
             auto config = services.health().activeConfig();
             QVERIFY(config);
@@ -408,6 +411,13 @@ private Q_SLOTS:
         }),
             qPrintable(u"no change of topic %1 for '%2'"_s.arg(int(topic)).arg(customerId)));
         QVERIFY(!observer.wrongThread);
+        if (call == u"recompute") {
+            // Scoring one customer is not a change of the whole portfolio (open views would reload everything).
+            for (const ChangeBatch &batch : std::as_const(observer.batches)) {
+                for (const Change &c : batch.changes)
+                    QVERIFY2(!c.portfolioWide, qPrintable(u"portfolio-wide change of topic %1"_s.arg(int(c.topic))));
+            }
+        }
     }
 
     // ---- PostgreSQL: two desktops ----------------------------------------------------------------------------
