@@ -6,9 +6,6 @@
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSqlDriver>
@@ -31,22 +28,15 @@ size_t qHash(const Change &change, size_t seed) noexcept
 
 namespace {
 
-quint32 bitOf(ChangeTopic topic)
-{
-    return 1u << int(topic);
-}
-
 quint32 maskOf(std::initializer_list<ChangeTopic> topics)
 {
     if (topics.size() == 0)
         return ~0u;
     quint32 mask = 0;
     for (ChangeTopic topic : topics)
-        mask |= bitOf(topic);
+        mask |= topicBit(topic);
     return mask;
 }
-
-constexpr quint32 kAllTopics = (1u << int(ChangeTopic::TopicCount)) - 1;
 
 // The distinct changes of one interval (first seen first), collapsing to "overflowed" beyond `maxListed`.
 class Accumulator
@@ -54,7 +44,7 @@ class Accumulator
 public:
     void add(const Change &change, int maxListed)
     {
-        m_mask |= bitOf(change.topic);
+        m_mask |= topicBit(change.topic);
         if (m_overflowed || m_seen.contains(change))
             return;
         if (m_changes.size() >= maxListed) {
@@ -111,7 +101,7 @@ bool ChangeBatch::affectsCustomer(const QString &id, std::initializer_list<Chang
     if (overflowed)
         return topicMask & mask;
     return std::any_of(changes.cbegin(), changes.cend(),
-        [&](const Change &c) { return (bitOf(c.topic) & mask) && (c.portfolioWide || c.customerId == id); });
+        [&](const Change &c) { return (topicBit(c.topic) & mask) && (c.portfolioWide || c.customerId == id); });
 }
 
 QSet<QString> ChangeBatch::customerIds(std::initializer_list<ChangeTopic> topics) const
@@ -119,7 +109,7 @@ QSet<QString> ChangeBatch::customerIds(std::initializer_list<ChangeTopic> topics
     const quint32 mask = maskOf(topics);
     QSet<QString> ids;
     for (const Change &c : changes) {
-        if ((bitOf(c.topic) & mask) && !c.customerId.isEmpty())
+        if ((topicBit(c.topic) & mask) && !c.customerId.isEmpty())
             ids.insert(c.customerId);
     }
     return ids;
@@ -130,57 +120,8 @@ bool ChangeBatch::portfolioWide(std::initializer_list<ChangeTopic> topics) const
     const quint32 mask = maskOf(topics);
     if (overflowed)
         return topicMask & mask;
-    return std::any_of(
-        changes.cbegin(), changes.cend(), [&](const Change &c) { return c.portfolioWide && (bitOf(c.topic) & mask); });
-}
-
-// ---- payload -------------------------------------------------------------------------------------------------
-
-// {"v":1,"o":"<origin>","m":<topic mask>,"x":true} for an overflowed batch, else
-// {"v":1,"o":"<origin>","m":<mask>,"c":[[topic,"customer id",record id,portfolio wide 0|1], ...]}.
-QByteArray ChangeFeed::encodePayload(const QString &origin, const ChangeBatch &batch)
-{
-    QJsonObject json { { u"v"_s, 1 }, { u"o"_s, origin }, { u"m"_s, qint64(batch.topicMask) } };
-    const auto overflowed = [origin, mask = batch.topicMask] {
-        QJsonObject many { { u"v"_s, 1 }, { u"o"_s, origin }, { u"m"_s, qint64(mask) } };
-        many.insert(u"x"_s, true);
-        return QJsonDocument(many).toJson(QJsonDocument::Compact);
-    };
-    if (batch.overflowed)
-        return overflowed();
-    QJsonArray changes;
-    for (const Change &c : batch.changes)
-        changes.append(QJsonArray { int(c.topic), c.customerId, c.recordId, c.portfolioWide ? 1 : 0 });
-    json.insert(u"c"_s, changes);
-    QByteArray payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
-    if (payload.size() > kMaxPayloadBytes)
-        return overflowed();
-    return payload;
-}
-
-bool ChangeFeed::decodePayload(const QByteArray &payload, QString *origin, ChangeBatch *batch)
-{
-    const QJsonObject json = QJsonDocument::fromJson(payload).object();
-    if (json.value(u"v"_s).toInt() != 1 || !json.value(u"o"_s).isString())
-        return false;
-    *origin = json.value(u"o"_s).toString();
-    *batch = {};
-    batch->topicMask = quint32(json.value(u"m"_s).toInteger()) & kAllTopics;
-    if (json.value(u"x"_s).toBool()) {
-        batch->overflowed = true;
-        return true;
-    }
-    const QJsonArray changes = json.value(u"c"_s).toArray();
-    for (const QJsonValue &value : changes) {
-        const QJsonArray c = value.toArray();
-        const int topic = c.at(0).toInt(-1);
-        if (c.size() != 4 || topic < 0 || topic >= int(ChangeTopic::TopicCount))
-            return false;
-        batch->changes.append(
-            Change { ChangeTopic(topic), c.at(1).toString(), c.at(2).toInteger(), c.at(3).toInt() != 0 });
-        batch->topicMask |= bitOf(ChangeTopic(topic));
-    }
-    return true;
+    return std::any_of(changes.cbegin(), changes.cend(),
+        [&](const Change &c) { return c.portfolioWide && (topicBit(c.topic) & mask); });
 }
 
 // ---- the feed's thread ---------------------------------------------------------------------------------------
@@ -343,7 +284,7 @@ private:
             qCInfo(lcChangeFeed) << "listening for changes again";
             // What other desktops changed while we were away is unknown: observers reload.
             QMutexLocker lock(&m_mutex);
-            m_pending.markOverflowed(kAllTopics);
+            m_pending.markOverflowed(kAllTopicsMask);
             scheduleLocked();
         }
     }

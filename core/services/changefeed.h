@@ -46,6 +46,12 @@ enum class ChangeTopic : quint8 {
     TopicCount
 };
 static_assert(int(ChangeTopic::TopicCount) <= 32, "ChangeBatch::topicMask holds one bit per topic");
+// The ChangeBatch::topicMask bit of `topic`, and the mask of every topic.
+constexpr quint32 topicBit(ChangeTopic topic)
+{
+    return 1u << int(topic);
+}
+constexpr quint32 kAllTopicsMask = (1u << int(ChangeTopic::TopicCount)) - 1;
 
 // One committed change: its topic, the customer when there is one, the record (ticket, renewal, segment, ...) when
 // there is one. `portfolioWide`: it touched many customers' data at once (a health recompute, an import, a usage

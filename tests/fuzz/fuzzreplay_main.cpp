@@ -12,9 +12,13 @@
 #include <QStringList>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size);
+// Optional, as with libFuzzer: a target that sets up something once per process (fuzz_mcpmessage) defines it.
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int main(int argc, char **argv)
 {
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     QStringList paths;
     for (int i = 1; i < argc; ++i)
         paths.append(QString::fromLocal8Bit(argv[i]));

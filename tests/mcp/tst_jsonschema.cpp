@@ -45,6 +45,7 @@ private Q_SLOTS:
     void uniqueItemsOnLongArrays();
     void formatAssertionCanBeTurnedOff();
     void deepNestingIsRefused();
+    void longRefChainsCompile();
     void nullSchemaRejectsEverything();
     void applyDefaults();
     void copiesShareTheCompiledSchema();
@@ -695,6 +696,34 @@ void TestJsonSchema::deepNestingIsRefused()
     QCOMPARE(result.errors.size(), 1);
     QCOMPARE(result.errors.first().keyword, u"depth"_s);
     QVERIFY(schema.accepts(json("[[[[[[]]]]]]")));
+}
+
+// A chain of $defs that refer to each other is as long as the schema is large: compiling it (the $ref cycle check)
+// must not recurse once per link, or 100,000 links exhaust the stack (found by tests/fuzz/fuzz_jsonschema).
+void TestJsonSchema::longRefChainsCompile()
+{
+    constexpr int kLinks = 100'000;
+    const auto chain = [](bool closed) {
+        QJsonObject defs;
+        for (int i = 0; i < kLinks; ++i)
+            defs.insert(u"a%1"_s.arg(i), QJsonObject { { u"$ref"_s, u"#/$defs/a%1"_s.arg(i + 1) } });
+        defs.insert(u"a%1"_s.arg(kLinks),
+            closed ? QJsonObject { { u"allOf"_s, QJsonArray { QJsonObject { { u"$ref"_s, u"#/$defs/a0"_s } } } } }
+                   : QJsonObject { { u"type"_s, u"string"_s } });
+        return QJsonObject { { u"$defs"_s, defs }, { u"$ref"_s, u"#/$defs/a0"_s } };
+    };
+
+    QString error;
+    const JsonSchema open = JsonSchema::compile(chain(false), &error);
+    QVERIFY2(!open.isNull(), qPrintable(error));
+    // Validation follows at most 256 links (the depth cap), so this chain refuses every value, and says why.
+    const ValidationResult result = open.validate(u"x"_s);
+    QCOMPARE(result.errors.size(), 1);
+    QCOMPARE(result.errors.first().keyword, u"depth"_s);
+
+    const JsonSchema closed = JsonSchema::compile(chain(true), &error);
+    QVERIFY(closed.isNull());
+    QVERIFY2(error.contains(u"$ref cycle"_s), qPrintable(error));
 }
 
 void TestJsonSchema::nullSchemaRejectsEverything()

@@ -506,6 +506,11 @@ private Q_SLOTS:
                                    << null;
         QTest::addRow("fractional id") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}") << -32600
                                        << null;
+        // Beyond qint64: refused, and without converting 1e300 to an integer (undefined; found by fuzz_mcpmessage).
+        QTest::addRow("id out of range") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1e300,\"method\":\"ping\"}")
+                                         << -32600 << null;
+        QTest::addRow("id 2^63") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775808,\"method\":\"ping\"}")
+                                 << -32600 << null;
         QTest::addRow("method not string")
             << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":3}") << -32600 << QJsonValue(7);
         QTest::addRow("unknown method") << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"nope/nope\"}")

@@ -1823,35 +1823,51 @@ int Compiler::resolveRef(const QString &ref, const QString &pointer)
 }
 
 // A $ref/allOf/anyOf/oneOf/not chain that comes back to where it started without stepping into the instance would
-// recurse forever on any value; refuse it here (the test suite's infinite-loop-detection asks the same).
+// recurse forever on any value; refuse it here (the test suite's infinite-loop-detection asks the same). A depth-first
+// search with a stack of its own: a chain of $defs that refer to each other is as long as the schema is large, and
+// must not exhaust the thread's stack (found by tests/fuzz/fuzz_jsonschema).
 bool Compiler::hasInPlaceCycle()
 {
     enum : quint8 { Unvisited, InProgress, Done };
     std::vector<quint8> state(m_doc.nodes.size(), Unvisited);
-    const auto visit = [&](const auto &self, int index) -> bool {
-        if (state[size_t(index)] == Done)
-            return false;
-        if (state[size_t(index)] == InProgress)
-            return !fail(m_pointers[index],
-                u"$ref cycle: this schema refers back to itself without descending into "_s
-                u"the value, so validation would never end");
-        state[size_t(index)] = InProgress;
+    const auto inPlace = [this](int index) {
         const Node &n = m_doc.nodes[size_t(index)];
         QList<int> next = n.allOf + n.anyOf + n.oneOf;
         if (n.ref >= 0)
             next.append(n.ref);
         if (n.notSchema >= 0)
             next.append(n.notSchema);
-        for (const int child : next) {
-            if (self(self, child))
-                return true;
-        }
-        state[size_t(index)] = Done;
-        return false;
+        return next;
     };
-    for (int i = 0; i < int(m_doc.nodes.size()); ++i) {
-        if (visit(visit, i))
-            return true;
+    struct Frame
+    {
+        int node;
+        QList<int> next;
+        qsizetype done = 0;
+    };
+    std::vector<Frame> path;
+    for (int start = 0; start < int(m_doc.nodes.size()); ++start) {
+        if (state[size_t(start)] != Unvisited)
+            continue;
+        state[size_t(start)] = InProgress;
+        path.push_back({ start, inPlace(start) });
+        while (!path.empty()) {
+            Frame &top = path.back();
+            if (top.done == top.next.size()) {
+                state[size_t(top.node)] = Done;
+                path.pop_back();
+                continue;
+            }
+            const int child = top.next.at(top.done++);
+            if (state[size_t(child)] == Done)
+                continue;
+            if (state[size_t(child)] == InProgress)
+                return !fail(m_pointers[child],
+                    u"$ref cycle: this schema refers back to itself without descending into "_s
+                    u"the value, so validation would never end");
+            state[size_t(child)] = InProgress;
+            path.push_back({ child, inPlace(child) });
+        }
     }
     return false;
 }

@@ -112,8 +112,10 @@ bool isValidRequestId(const QJsonValue &id)
         return true;
     if (!id.isDouble())
         return false;
+    // Within qint64 before the cast: converting 1e300 to an integer is undefined behaviour (found by
+    // tests/fuzz/fuzz_mcpmessage). 2^63 is exact as a double; the range is [-2^63, 2^63).
     const double v = id.toDouble();
-    return v == double(qint64(v));
+    return std::trunc(v) == v && v >= -9223372036854775808.0 && v < 9223372036854775808.0;
 }
 
 bool isNotification(const QJsonObject &m)
