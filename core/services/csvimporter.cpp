@@ -17,6 +17,7 @@
 #include "bulkinserter.h"
 #include "customerservice.h"
 #include "sql.h"
+#include "supportservice.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
 #include "tables_feedback.h"
@@ -1380,6 +1381,17 @@ Status importTickets(Run &run)
         while (rows->next())
             byExternalId.insert(rows->value(1).toString(), rows->value(0).toLongLong());
     }
+    // The rows inserted below get ids from here on (SQLite: max(rowid) + 1; PostgreSQL: the identity, which the
+    // demo generator and every writer keep past the ids in use).
+    qint64 firstNewId = 1;
+    {
+        auto last = Storage::exec(run.db, u"SELECT COALESCE(MAX(id), 0) FROM support_tickets"_s);
+        if (!last)
+            return last.error();
+        if (last->next())
+            firstNewId = last->value(0).toLongLong() + 1;
+    }
+    QList<qint64> updatedIds;
     Storage::SupportTicketRepository repository(run.db);
     Storage::BulkInserter inserter(
         run.db, u"support_tickets"_s, insertColumns<Domain::SupportTicket>(), rowsPerStatement());
@@ -1440,6 +1452,7 @@ Status importTickets(Run &run)
             auto updated = repository.update(ticket);
             if (!updated)
                 return updated.error();
+            updatedIds << ticket.id;
             ++run.report.updated;
         } else {
             if (auto ok = insertRecord(inserter, ticket, run.stamp); !ok)
@@ -1449,7 +1462,15 @@ Status importTickets(Run &run)
     }
     if (!status)
         return status;
-    return inserter.flush();
+    if (auto ok = inserter.flush(); !ok)
+        return ok;
+    // Their SLA clocks, as createTicket and a status change would have set them: due times, and a pause for those
+    // waiting on the customer.
+    if (run.report.inserted + run.report.updated > 0) {
+        if (auto settled = SupportService(run.db, run.clock).settleImportedTickets(firstNewId, updatedIds); !settled)
+            return settled.error();
+    }
+    return {};
 }
 
 // ---- survey responses ---------------------------------------------------------------------------------------------

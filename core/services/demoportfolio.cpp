@@ -1218,11 +1218,15 @@ Status Generator::wipePortfolio()
         u"DELETE FROM notes"_s,
         u"DELETE FROM segment_members"_s,
         u"DELETE FROM usage_events"_s,
+        // The first usage day goes with the rows; cleared first, the usage_daily triggers (migration 0016) find no
+        // customer whose first day a deleted row was, and look up no next day per customer.
+        u"UPDATE customers SET first_usage_day = NULL"_s,
         u"DELETE FROM usage_daily"_s,
         u"DELETE FROM health_scores"_s,
         u"DELETE FROM churn_predictions"_s,
         u"DELETE FROM lifecycle_transitions"_s,
         u"DELETE FROM adoption_milestones"_s,
+        u"DELETE FROM ticket_sla_pauses"_s,
         u"DELETE FROM support_tickets"_s,
         u"DELETE FROM customer_portal_settings"_s,
         u"DELETE FROM renewals"_s,
@@ -2711,6 +2715,13 @@ Status Generator::writeTickets()
             u"created_at"_s, u"updated_at"_s });
     Table timeline(m_db, u"timeline_events"_s, kTimelineColumns);
     m_writer.attach({ &tickets, &responses, &timeline });
+    struct Paused
+    {
+        qint64 ticketId;
+        QString status;
+        qint64 since;
+    };
+    std::vector<Paused> paused; // written after the tickets they belong to
 
     double categoryNormal[std::size(kTicketCategories)];
     double categorySpike[std::size(kTicketCategories)];
@@ -2834,7 +2845,13 @@ Status Generator::writeTickets()
             row[14] = resolved >= 0 ? QVariant(formatTimestamp(resolved)) : nullText();
             row[15] = closed >= 0 ? QVariant(formatTimestamp(closed)) : nullText();
             row[16] = formatTimestamp(opened + qint64(sla.firstResponseMinutes) * kMsPerMinute);
-            row[17] = formatTimestamp(opened + qint64(sla.resolutionMinutes) * kMsPerMinute);
+            // A ticket waiting on the customer (pending, on hold) has done so since the agent's answer: its
+            // resolution clock stands still, with no due time unless it had already run out (SupportService's rule).
+            const qint64 resolutionDue = opened + qint64(sla.resolutionMinutes) * kMsPerMinute;
+            const bool waiting = status == u"pending"_s || status == u"on_hold"_s;
+            if (waiting)
+                paused.push_back({ id, status, firstResponse });
+            row[17] = waiting && resolutionDue > firstResponse ? nullText() : QVariant(formatTimestamp(resolutionDue));
             row[18] = csat > 0 ? QVariant(csat) : nullInt();
             row[19] = csatComment.isEmpty() ? nullText() : QVariant(csatComment);
             row[20] = QVariant(escalated);
@@ -2901,6 +2918,18 @@ Status Generator::writeTickets()
     m_stats.tickets = tickets.count;
     m_stats.surveyResponses += responses.count;
     m_stats.timelineEvents += timeline.count;
+    if (auto ok = m_writer.finishPass(); !ok)
+        return ok;
+
+    Table pauses(m_db, u"ticket_sla_pauses"_s,
+        { u"ticket_id"_s, u"status"_s, u"started_at"_s, u"created_at"_s, u"updated_at"_s });
+    m_writer.attach({ &pauses });
+    for (const Paused &p : paused) {
+        const QString since = formatTimestamp(p.since);
+        pauses.row = { p.ticketId, p.status, since, since, since };
+        if (auto ok = m_writer.add(pauses); !ok)
+            return ok;
+    }
     m_progress.finish();
     return m_writer.finishPass();
 }

@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include "playbookservice.h"
+#include "supportservice.h"
 #include "servicesupport.h"
 #include "sql.h"
 #include "tables_operations.h"
@@ -106,8 +107,7 @@ QVariantMap readConfig(MonitorKind kind, RiskSignals::ConfigReader &r)
         break;
     }
     case MonitorKind::Sla:
-        m.insert(u"at_risk_ratio"_s, r.number(u"at_risk_ratio"_s, 0.8, 0.01, 1));
-        break;
+        break; // the SLA policies hold the targets and the at-risk ratios (manage_sla)
     case MonitorKind::Upsell:
         m.insert(u"score_threshold"_s, r.number(u"score_threshold"_s, 70, 0, 100));
         m.insert(u"seat_utilisation"_s, r.number(u"seat_utilisation"_s, 0.9, 0.01, 10));
@@ -122,13 +122,18 @@ QVariantMap readConfig(MonitorKind kind, RiskSignals::ConfigReader &r)
     return m;
 }
 
+// The SLA monitor once had an at-risk ratio of its own, applied where a ticket's priority had no policy; it now
+// reads the clocks as SupportService does, each policy's own ratio. A stored config may still hold the key: it is
+// read past (and dropped by the next configure()); a new value is refused (MonitorService::configure).
+const QString kRetiredSlaRatio = u"at_risk_ratio"_s;
+
 } // namespace
 
 Result<QVariantMap> normalizeConfig(MonitorKind kind, const QVariantMap &config)
 {
     RiskSignals::ConfigReader r(config, u"config"_s);
     QVariantMap m = readConfig(kind, r);
-    if (auto ok = r.finish(); !ok)
+    if (auto ok = r.finish(kind == MonitorKind::Sla ? QStringList { kRetiredSlaRatio } : QStringList {}); !ok)
         return ok.error();
     if (kind == MonitorKind::ChurnRisk
         && m.value(u"critical_threshold"_s).toDouble() < m.value(u"threshold"_s).toDouble())
@@ -169,7 +174,8 @@ MonitorDefinition definition(MonitorKind kind)
         break;
     case MonitorKind::Sla:
         d.name = u"Support SLA"_s;
-        d.description = u"Open tickets that breached their SLA or have used 80 % of it."_s;
+        d.description = u"Open tickets that breached their SLA, or have used more of it than their policy's at-risk share "
+                        "(80 % by default)."_s;
         d.defaultScheduleMinutes = 15;
         break;
     case MonitorKind::Upsell:
@@ -197,33 +203,6 @@ QList<MonitorDefinition> definitions()
 } // namespace Monitors
 
 // ---- pure functions ------------------------------------------------------------------------------------------------
-
-namespace SlaMath {
-
-std::optional<double> elapsedShare(const QDateTime &opened, const QDateTime &due, const QDateTime &at)
-{
-    if (!opened.isValid() || !due.isValid() || !at.isValid())
-        return std::nullopt;
-    const qint64 total = opened.msecsTo(due);
-    if (total <= 0)
-        return std::nullopt;
-    return double(opened.msecsTo(at)) / double(total);
-}
-
-State state(
-    const QDateTime &opened, const QDateTime &due, const QDateTime &done, const QDateTime &now, double atRiskRatio)
-{
-    if (!due.isValid())
-        return State::Ok;
-    if (done.isValid())
-        return done > due ? State::Breached : State::Ok;
-    if (now > due)
-        return State::Breached;
-    const auto share = elapsedShare(opened, due, now);
-    return share && *share >= atRiskRatio - kEpsilon ? State::AtRisk : State::Ok;
-}
-
-} // namespace SlaMath
 
 std::optional<double> seatUtilisation(qint64 seatsUsed, qint64 seatsPurchased)
 {
@@ -346,6 +325,12 @@ Result<Domain::Monitor> MonitorService::configure(MonitorKind kind, const Monito
     if (settings.scheduleMinutes && (*settings.scheduleMinutes < 1 || *settings.scheduleMinutes > kMaxScheduleMinutes))
         return Error::invalid(u"schedule_minutes"_s, u"must be between 1 and %1"_s.arg(kMaxScheduleMinutes));
     QVariantMap config = m.config;
+    if (kind == MonitorKind::Sla) {
+        if (settings.config && settings.config->contains(Monitors::kRetiredSlaRatio))
+            return Error::invalid(u"config.at_risk_ratio"_s,
+                u"the SLA monitor uses each SLA policy's own at-risk ratio: change it there (manage_sla)"_s);
+        config.remove(Monitors::kRetiredSlaRatio);
+    }
     if (settings.config) {
         if (settings.replaceConfig)
             config = *settings.config;
@@ -813,65 +798,60 @@ Result<QList<MonitorFinding>> MonitorService::evaluate(MonitorKind kind, const Q
         break;
     }
     case MonitorKind::Sla: {
-        const double defaultRatio = config.value(u"at_risk_ratio"_s).toDouble();
-        auto q = Storage::exec(m_db,
-            u"SELECT t.id, c.id, c.name, t.subject, t.priority, t.opened_at, t.first_response_at, t.resolved_at, "
-            "t.first_response_due_at, t.resolution_due_at, p.first_response_minutes, p.resolution_minutes, "
-            "p.at_risk_ratio, t.status FROM support_tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN "
-            "sla_policies p "
-            "ON p.priority = t.priority WHERE t.deleted_at IS NULL AND t.status IN ('new','open','pending','on_hold') "
-            "AND "_s
-                + kLiveCustomer + u" ORDER BY t.id"_s);
-        if (!q)
-            return q.error();
-        while (q->next()) {
-            const QDateTime opened = timeOf(q->value(5));
-            const bool hasPolicy = !q->value(10).isNull();
-            const double ratio = hasPolicy && !q->value(12).isNull() ? q->value(12).toDouble() : defaultRatio;
-            struct Target
-            {
-                QString name;
-                QDateTime due;
-                QDateTime done;
-            };
-            QDateTime responseDue = timeOf(q->value(8));
-            QDateTime resolutionDue = timeOf(q->value(9));
-            if (!responseDue.isValid() && hasPolicy)
-                responseDue = opened.addSecs(60LL * q->value(10).toLongLong());
-            // SupportService leaves the resolution due time empty while a ticket waits on the customer (pending, on
-            // hold): that clock stands still and can neither be at risk nor breach. Only tickets stored without due
-            // times at all (older rows) fall back to opened + the policy's minutes.
-            const QString status = q->value(13).toString();
-            const bool paused = status == u"pending"_s || status == u"on_hold"_s;
-            if (!resolutionDue.isValid() && hasPolicy && !paused)
-                resolutionDue = opened.addSecs(60LL * q->value(11).toLongLong());
-            const Target targets[] = { { u"first_response"_s, responseDue, timeOf(q->value(6)) },
-                { u"resolution"_s, resolutionDue, timeOf(q->value(7)) } };
-            for (const Target &t : targets) {
-                if (!t.due.isValid())
+        // The clocks exactly as the support views and the sla_breaches tool see them (SupportService: business
+        // hours of the support schedule for a business-hours policy, pauses while the ticket waits on the customer,
+        // the policy's own at-risk ratio); the monitor adds the alerts. Churned customers are not watched.
+        auto report = SupportService(m_db, m_clock).slaBreaches(0, true);
+        if (!report)
+            return report.error();
+        if (report->items.isEmpty())
+            break;
+        QVariantList ids;
+        for (const SlaWatchItem &item : std::as_const(report->items))
+            ids << item.ticketId;
+        QHash<qint64, std::pair<QString, QDateTime>> live; // ticket → customer name, opened at
+        constexpr qsizetype kChunk = 500; // bound parameters per statement
+        for (qsizetype from = 0; from < ids.size(); from += kChunk) {
+            const QVariantList chunk = ids.mid(from, kChunk);
+            auto q = Storage::exec(m_db,
+                u"SELECT t.id, c.name, t.opened_at FROM support_tickets t JOIN customers c ON c.id = t.customer_id "
+                "WHERE t.id IN (%1) AND "_s.arg(QStringList(chunk.size(), u"?"_s).join(u", "_s))
+                    + kLiveCustomer,
+                chunk);
+            if (!q)
+                return q.error();
+            while (q->next())
+                live.insert(q->value(0).toLongLong(), { q->value(1).toString(), timeOf(q->value(2)) });
+        }
+        for (const SlaWatchItem &item : std::as_const(report->items)) {
+            const auto ticket = live.constFind(item.ticketId);
+            if (ticket == live.cend())
+                continue;
+            const std::pair<QString, const SlaClock *> clocks[]
+                = { { u"first_response"_s, &item.sla.firstResponse }, { u"resolution"_s, &item.sla.resolution } };
+            for (const auto &[name, clock] : clocks) {
+                if (clock->state != SlaState::Breached && clock->state != SlaState::AtRisk)
                     continue;
-                const SlaMath::State state = SlaMath::state(opened, t.due, t.done, now, ratio);
-                if (state == SlaMath::State::Ok)
-                    continue;
-                const bool breached = state == SlaMath::State::Breached;
-                const qint64 ticketId = q->value(0).toLongLong();
+                const bool breached = clock->state == SlaState::Breached;
+                const QString priority = Domain::enumName(item.priority);
                 MonitorFinding f;
-                f.customerId = q->value(1).toString();
+                f.customerId = item.customerId;
                 f.kind = breached ? u"sla_breached"_s : u"sla_at_risk"_s;
                 f.severity = breached ? Domain::AlertSeverity::Critical : Domain::AlertSeverity::Warning;
-                const QString what = t.name == u"first_response"_s ? u"first response"_s : u"resolution"_s;
-                f.title = breached ? u"SLA breached (%1) on %2 ticket #%3 of %4: %5"_s.arg(what, q->value(4).toString())
-                                         .arg(ticketId)
-                                         .arg(q->value(2).toString(), q->value(3).toString())
-                                   : u"SLA at risk (%1) on %2 ticket #%3 of %4: %5"_s.arg(what, q->value(4).toString())
-                                         .arg(ticketId)
-                                         .arg(q->value(2).toString(), q->value(3).toString());
-                f.detail = { { u"ticket_id"_s, ticketId }, { u"target"_s, t.name },
-                    { u"priority"_s, q->value(4).toString() }, { u"opened_at"_s, isoTime(opened) },
-                    { u"due_at"_s, isoTime(t.due) }, { u"at_risk_ratio"_s, ratio } };
-                if (auto share = SlaMath::elapsedShare(opened, t.due, t.done.isValid() ? t.done : now))
-                    f.detail.insert(u"elapsed_share"_s, *share);
-                f.dedupeKey = u"sla:%1:%2:%3"_s.arg(ticketId).arg(t.name, breached ? u"breached"_s : u"at_risk"_s);
+                const QString what = name == u"first_response"_s ? u"first response"_s : u"resolution"_s;
+                f.title = (breached ? u"SLA breached (%1) on %2 ticket #%3 of %4: %5"_s
+                                    : u"SLA at risk (%1) on %2 ticket #%3 of %4: %5"_s)
+                              .arg(what, priority)
+                              .arg(item.ticketId)
+                              .arg(ticket->first, item.subject);
+                f.detail = { { u"ticket_id"_s, item.ticketId }, { u"target"_s, name }, { u"priority"_s, priority },
+                    { u"opened_at"_s, isoTime(ticket->second) }, { u"due_at"_s, isoTime(clock->dueAt) },
+                    { u"business_hours"_s, clock->businessHours } };
+                if (clock->elapsedRatio)
+                    f.detail.insert(u"elapsed_share"_s, *clock->elapsedRatio);
+                if (clock->minutesLeft)
+                    f.detail.insert(u"minutes_left"_s, *clock->minutesLeft);
+                f.dedupeKey = u"sla:%1:%2:%3"_s.arg(item.ticketId).arg(name, breached ? u"breached"_s : u"at_risk"_s);
                 f.oncePerKey = true;
                 out << f;
             }

@@ -89,15 +89,6 @@ MonitorDefinition definition(Domain::MonitorKind kind);
 Result<QVariantMap> normalizeConfig(Domain::MonitorKind kind, const QVariantMap &config);
 } // namespace Monitors
 
-namespace SlaMath {
-enum class State { Ok, AtRisk, Breached };
-// The share of the SLA time (due − opened) elapsed at `at`; empty when due is not after opened.
-std::optional<double> elapsedShare(const QDateTime &opened, const QDateTime &due, const QDateTime &at);
-// done invalid = not yet answered. The rule above, as a pure function.
-State state(
-    const QDateTime &opened, const QDateTime &due, const QDateTime &done, const QDateTime &now, double atRiskRatio);
-} // namespace SlaMath
-
 // Σ used / Σ purchased; empty when purchased ≤ 0.
 std::optional<double> seatUtilisation(qint64 seatsUsed, qint64 seatsPurchased);
 

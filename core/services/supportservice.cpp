@@ -792,37 +792,92 @@ Result<int> SupportService::restampOpenTickets(const QList<TicketPriority> &prio
     return int(changed.size());
 }
 
-Status SupportService::recordImportedPause(const Storage::Database &db, qint64 ticketId, const QDateTime &importedAt)
+Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList<qint64> &updatedIds)
 {
-    auto found = Storage::SupportTicketRepository(db).get(ticketId);
-    if (!found)
-        return found.error().code == ErrorCode::NotFound ? ticketNotFound(ticketId) : found.error();
-    if (!isPaused(found->status))
-        return {};
-    Storage::Transaction tx(db);
+    auto setup = slaSetup();
+    if (!setup)
+        return setup.error();
+    Storage::Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginError();
-    auto open = Storage::exec(
-        db, u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ticket_id = ? AND ended_at IS NULL"_s, { ticketId });
-    if (!open)
-        return open.error();
-    if (open->next() && open->value(0).toInt() > 0)
+    const QDateTime now = m_clock.now();
+    int stamped = 0;
+    // One set of tickets (a condition on support_tickets, unqualified): the new ones, or a chunk of the updated ones.
+    const auto settle = [&](const QString &condition, const QVariantList &bindings) -> Status {
+        auto rows = Storage::exec(m_db,
+            u"SELECT id, status, opened_at, priority, first_response_due_at, resolution_due_at, "
+            "(SELECT p.id FROM ticket_sla_pauses p WHERE p.ticket_id = support_tickets.id AND p.ended_at IS NULL) "
+            "AS open_pause "
+            "FROM support_tickets WHERE deleted_at IS NULL AND %1 ORDER BY id"_s.arg(condition),
+            bindings);
+        if (!rows)
+            return rows.error();
+        // Read to the end before writing: on PostgreSQL a statement run while a forward-only result is still being
+        // read would cut that result short.
+        QList<std::pair<SupportTicket, bool>> read; // the ticket, whether it has an open pause
+        while (rows->next()) {
+            SupportTicket t;
+            t.id = rows->value(0).toLongLong();
+            Storage::Convert::fromSql(rows->value(1), t.status);
+            Storage::Convert::fromSql(rows->value(2), t.openedAt);
+            Storage::Convert::fromSql(rows->value(3), t.priority);
+            Storage::Convert::fromSql(rows->value(4), t.firstResponseDueAt);
+            Storage::Convert::fromSql(rows->value(5), t.resolutionDueAt);
+            read.append({ t, !rows->value(6).isNull() });
+        }
+        QList<SupportTicket> tickets;
+        for (const auto &[t, openPause] : std::as_const(read)) {
+            if (isPaused(t.status) && !openPause) {
+                Domain::SlaPause pause;
+                pause.ticketId = t.id;
+                pause.status = t.status;
+                pause.startedAt = std::max(now, t.openedAt);
+                if (auto created = Storage::SlaPauseRepository(m_db).create(pause); !created)
+                    return created.error();
+            } else if (!isPaused(t.status) && openPause) {
+                auto ended = Storage::exec(m_db,
+                    u"UPDATE ticket_sla_pauses SET ended_at = CASE WHEN started_at > ? THEN started_at ELSE ? END, "
+                    "updated_at = ? WHERE ticket_id = ? AND ended_at IS NULL"_s,
+                    { Storage::Convert::toSql(now), Storage::Convert::toSql(now), Storage::Convert::toSql(now), t.id });
+                if (!ended)
+                    return ended.error();
+            }
+            tickets << t;
+        }
+        auto pauses = loadPauses(m_db, u"deleted_at IS NULL AND "_s + condition, bindings);
+        if (!pauses)
+            return pauses.error();
+        for (SupportTicket &t : tickets) {
+            const QDateTime firstResponse = t.firstResponseDueAt;
+            const QDateTime resolution = t.resolutionDueAt;
+            if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id)))
+                continue; // no policy for the priority: no target, as createTicket would leave it
+            if (t.firstResponseDueAt == firstResponse && t.resolutionDueAt == resolution)
+                continue;
+            auto updated = Storage::exec(m_db,
+                u"UPDATE support_tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id = ?"_s,
+                { Storage::Convert::toSql(t.firstResponseDueAt), Storage::Convert::toSql(t.resolutionDueAt), t.id });
+            if (!updated)
+                return updated.error();
+            ++stamped;
+        }
         return {};
-    Domain::SlaPause pause;
-    pause.ticketId = ticketId;
-    pause.status = found->status;
-    pause.startedAt = std::max(importedAt, found->openedAt);
-    if (auto created = Storage::SlaPauseRepository(db).create(pause); !created)
-        return created.error();
-    // The due time of a clock that stands still is unknown until it runs again (SupportFormulas::dueAt); one that
-    // had already passed stays: the ticket was breached before the pause.
-    if (found->resolutionDueAt.isValid() && found->resolutionDueAt > pause.startedAt) {
-        auto cleared
-            = Storage::exec(db, u"UPDATE support_tickets SET resolution_due_at = NULL WHERE id = ?"_s, { ticketId });
-        if (!cleared)
-            return cleared.error();
+    };
+    if (auto ok = settle(u"id >= ?"_s, { firstNewId }); !ok)
+        return ok.error();
+    for (qsizetype at = 0; at < updatedIds.size(); at += 500) {
+        QStringList marks;
+        QVariantList bindings;
+        for (qsizetype i = at; i < std::min(updatedIds.size(), at + 500); ++i) {
+            marks << u"?"_s;
+            bindings << updatedIds.at(i);
+        }
+        if (auto ok = settle(u"id IN (%1)"_s.arg(marks.join(u", "_s)), bindings); !ok)
+            return ok.error();
     }
-    return tx.commit();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    return stamped;
 }
 
 Status SupportService::recordPause(const SupportTicket &before, const SupportTicket &after, const QDateTime &now)
@@ -1604,7 +1659,7 @@ Result<TicketSla> SupportService::slaOf(const SupportTicket &ticket) const
 
 Result<SlaBreachReport> SupportService::slaBreaches(int limit, bool includeAtRisk, const CustomerScope &scope) const
 {
-    if (auto ok = checkLimit(limit, 1000); !ok)
+    if (auto ok = limit == 0 ? Status() : checkLimit(limit, 1000); !ok)
         return ok.error();
     auto setup = slaSetup();
     if (!setup)
@@ -1665,7 +1720,7 @@ Result<SlaBreachReport> SupportService::slaBreaches(int limit, bool includeAtRis
     report.totalItems = int(breached.size() + atRisk.size());
     for (const QList<SlaWatchItem> *list : { &breached, &atRisk }) {
         for (const SlaWatchItem &item : *list) {
-            if (report.items.size() >= limit)
+            if (limit != 0 && report.items.size() >= limit)
                 break;
             report.items << item;
         }

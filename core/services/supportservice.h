@@ -410,10 +410,12 @@ public:
     // writes those that changed without bumping the ticket version (a recalculation, not an edit: an open editor
     // keeps its copy). Returns how many changed.
     Result<int> restampOpenTickets(const QList<Domain::TicketPriority> &priorities = {});
-    // For importers that write through the repositories (CSV, the Zendesk sync): a ticket that arrives pending or
-    // on hold starts its pause at import, and its resolution due time is cleared while paused unless it had already
-    // passed. Nothing happens for other statuses or when a pause is already open.
-    static Status recordImportedPause(const Storage::Database &db, qint64 ticketId, const QDateTime &importedAt);
+    // For importers that write tickets in bulk (CSV, the Zendesk sync), in their transaction: the tickets with
+    // id >= firstNewId and those in updatedIds get the SLA clocks createTicket and a status change give. One that is
+    // pending or on hold without an open pause starts one now (when it began waiting is not known), one that is
+    // neither has its open pause ended now, then both due times are stamped from the policies, the schedule and the
+    // pauses (none without a policy for the priority). Returns how many tickets' due times it wrote.
+    Result<int> settleImportedTickets(qint64 firstNewId, const QList<qint64> &updatedIds);
 
     // ---- tickets (handle_support_ticket)
     Result<CreatedTicket> createTicket(const NewTicket &ticket);
@@ -457,7 +459,7 @@ public:
 
     // ---- SLA monitor
     Result<TicketSla> ticketSla(qint64 ticketId) const;
-    // Open tickets breached or at risk on either clock, as of now (Clock).
+    // Open tickets breached or at risk on either clock, as of now (Clock); limit 0: all of them (the SLA monitor).
     // A paused ticket (pending, on hold) is watched on its first response only: its resolution clock is Paused and
     // neither at risk nor breached, unless it had run out before the pause (then it stays Breached).
     Result<SlaBreachReport> slaBreaches(

@@ -12,6 +12,7 @@
 #include "fakeclock.h"
 #include "healthservice.h"
 #include "sql.h"
+#include "supportservice.h"
 #include "tables_accounts.h"
 #include "tables_customers.h"
 #include "tables_feedback.h"
@@ -753,6 +754,78 @@ private Q_SLOTS:
         QCOMPARE(report->updated, 1);
         QCOMPARE(
             count(db(), u"support_tickets"_s, u"external_id = 'ZD-1' AND status = 'solved' AND priority = 'p1'"_s), 1);
+    }
+
+    // Imported tickets get the SLA clocks createTicket and a status change give them (default policies, calendar
+    // time): due times from opened_at, and a pause from the import for one waiting on the customer.
+    void importedTicketsRunTheirSlaClocks()
+    {
+        importCustomersFixture();
+        const QDateTime importedAt(QDate(2026, 6, 15), QTime(12, 0), QTimeZone::utc());
+        m_clock.set(importedAt);
+        Core::SupportService support(db(), m_clock);
+        QVERIFY(support.ensureDefaultSlaPolicies()); // P0 5/60, P1 30/240, P2 120/1440, P3 240/2880 minutes
+        auto report = m_importer->importCsv(
+            "customer_id,external_id,subject,priority,status,opened_at,first_response_at,resolved_at\n"
+            "acme,ZD-1,Down,p1,open,2026-06-15T10:00:00Z,,\n"
+            "acme,ZD-2,Export,p2,pending,2026-06-15T08:00:00Z,2026-06-15T08:30:00Z,\n"
+            "globex,ZD-3,Invoice,p3,solved,2026-06-01T09:00:00Z,2026-06-01T15:00:00Z,2026-06-02T09:00:00Z\n"
+            "globex,ZD-4,Outage,p0,on_hold,2026-06-14T08:00:00Z,2026-06-14T08:03:00Z,\n"_ba,
+            options(ImportKind::Tickets));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QCOMPARE(report->inserted, 4);
+        const auto utc = [](int day, int hour, int minute = 0) {
+            return QDateTime(QDate(2026, 6, day), QTime(hour, minute), QTimeZone::utc());
+        };
+        const auto ticket = [&](const QString &externalId) {
+            auto q = Storage::exec(db(), u"SELECT id FROM support_tickets WHERE external_id = ?"_s, { externalId });
+            const qint64 id = q && q->next() ? q->value(0).toLongLong() : 0;
+            auto t = Storage::SupportTicketRepository(db()).get(id);
+            return t ? *t : Domain::SupportTicket {};
+        };
+        const auto sla = [&](const QString &externalId) {
+            auto s = support.ticketSla(ticket(externalId).id);
+            return s ? *s : Core::TicketSla {};
+        };
+        // ZD-1: 30 and 240 minutes from 10:00; unanswered at 12:00.
+        QCOMPARE(ticket(u"ZD-1"_s).firstResponseDueAt, utc(15, 10, 30));
+        QCOMPARE(ticket(u"ZD-1"_s).resolutionDueAt, utc(15, 14));
+        QCOMPARE(sla(u"ZD-1"_s).firstResponse.state, Core::SlaState::Breached);
+        QCOMPARE(sla(u"ZD-1"_s).resolution.state, Core::SlaState::OnTrack);
+        // ZD-2: answered on time; waiting on the customer since the import, so no resolution due time yet.
+        QCOMPARE(ticket(u"ZD-2"_s).firstResponseDueAt, utc(15, 10));
+        QVERIFY(!ticket(u"ZD-2"_s).resolutionDueAt.isValid());
+        QCOMPARE(sla(u"ZD-2"_s).firstResponse.state, Core::SlaState::Met);
+        QCOMPARE(sla(u"ZD-2"_s).resolution.state, Core::SlaState::Paused);
+        // ZD-3: answered after 6 h (target 4 h), resolved after 24 h (target 48 h).
+        QCOMPARE(ticket(u"ZD-3"_s).firstResponseDueAt, utc(1, 13));
+        QCOMPARE(ticket(u"ZD-3"_s).resolutionDueAt, utc(3, 9));
+        QCOMPARE(sla(u"ZD-3"_s).firstResponse.state, Core::SlaState::Breached);
+        QCOMPARE(sla(u"ZD-3"_s).resolution.state, Core::SlaState::Met);
+        // ZD-4: its hour ran out the day before it was put on hold: the due time stays, breached.
+        QCOMPARE(ticket(u"ZD-4"_s).resolutionDueAt, utc(14, 9));
+        QCOMPARE(sla(u"ZD-4"_s).resolution.state, Core::SlaState::Breached);
+        QCOMPARE(count(db(), u"ticket_sla_pauses"_s, u"ended_at IS NULL"_s), 2);
+        auto pause = Storage::exec(db(),
+            u"SELECT status, started_at FROM ticket_sla_pauses WHERE ticket_id = ? AND ended_at IS NULL"_s,
+            { ticket(u"ZD-2"_s).id });
+        QVERIFY(pause && pause->next());
+        QCOMPARE(pause->value(0).toString(), u"pending"_s);
+        QDateTime pausedAt;
+        Storage::Convert::fromSql(pause->value(1), pausedAt);
+        QCOMPARE(pausedAt, importedAt);
+
+        // Two hours later the customer answers ZD-2 (an upsert): the pause ends and the resolution due time is the
+        // target plus the 2 h it stood still.
+        m_clock.set(importedAt.addSecs(2 * 3600));
+        report = m_importer->importCsv("customer_id,external_id,subject,status\nacme,ZD-2,Export,open\n"_ba,
+            options(ImportKind::Tickets, ImportMode::Upsert));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QCOMPARE(report->updated, 1);
+        QCOMPARE(count(db(), u"ticket_sla_pauses"_s, u"ended_at IS NULL"_s), 1); // ZD-4's
+        QCOMPARE(ticket(u"ZD-2"_s).resolutionDueAt, utc(16, 10));
+        QCOMPARE(sla(u"ZD-2"_s).resolution.state, Core::SlaState::OnTrack);
+        m_clock.set(QDateTime(QDate(2026, 6, 15), QTime(12, 0), QTimeZone::utc()));
     }
 
     void surveyResponses()

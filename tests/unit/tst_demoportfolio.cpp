@@ -12,6 +12,7 @@
 
 #include "demoportfolio.h"
 #include "sql.h"
+#include "supportservice.h"
 #include "testdatabase.h"
 
 using namespace Qt::StringLiterals;
@@ -38,6 +39,23 @@ qint64 count(Storage::Database &db, const QString &table, const QString &where =
     return q && q->next() ? q->value(0).toLongLong() : -1;
 }
 
+// The demo's waiting tickets against SupportService's rule (see waitingTicketsArePaused); returns how many there are.
+qint64 checkWaitingTickets(Storage::Database &db)
+{
+    const QString waiting = u"status IN ('pending', 'on_hold')"_s;
+    const qint64 n = count(db, u"support_tickets"_s, waiting);
+    [&] {
+        QCOMPARE(count(db, u"ticket_sla_pauses p JOIN support_tickets t ON t.id = p.ticket_id"_s,
+                     u"p.ended_at IS NULL AND p.status = t.status AND p.started_at = t.first_response_at"_s),
+            n);
+        QCOMPARE(count(db, u"ticket_sla_pauses"_s), n);
+        QCOMPARE(count(db, u"ticket_sla_pauses p JOIN support_tickets t ON t.id = p.ticket_id"_s,
+                     u"t.resolution_due_at > p.started_at"_s),
+            qint64(0));
+    }();
+    return n;
+}
+
 // Every column of every row, in key order: equal hashes mean equal table contents.
 QByteArray tableHash(Storage::Database &db, const QString &table, const QString &orderBy = u"id"_s)
 {
@@ -59,7 +77,7 @@ QByteArray tableHash(Storage::Database &db, const QString &table, const QString 
 
 const QStringList kHashedTables = { u"customers"_s, u"contacts"_s, u"contracts"_s, u"usage_events"_s, u"usage_daily"_s,
     u"support_tickets"_s, u"survey_responses"_s, u"renewals"_s, u"expansion_opportunities"_s, u"arr_movements"_s,
-    u"timeline_events"_s, u"onboarding_milestones"_s, u"onboarding_tasks"_s };
+    u"timeline_events"_s, u"onboarding_milestones"_s, u"onboarding_tasks"_s, u"ticket_sla_pauses"_s };
 
 QString dayExpression(Storage::Database &db, const QString &column)
 {
@@ -293,6 +311,38 @@ private Q_SLOTS:
         QVERIFY(count(db, u"support_tickets"_s, u"first_response_at > first_response_due_at"_s) > 0);
         QVERIFY(count(db, u"support_tickets"_s, u"first_response_at <= first_response_due_at"_s)
             > count(db, u"support_tickets"_s, u"first_response_at > first_response_due_at"_s));
+        checkWaitingTickets(db);
+    }
+
+    // A ticket waiting on the customer (pending, on hold) has one open pause of its status, begun at the agent's
+    // answer, and no resolution due time unless it had run out before: as SupportService records a status change,
+    // so its resolution clock stands still. (The small portfolio above happens to have none waiting.)
+    void waitingTicketsArePaused()
+    {
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Core::DemoPortfolio::Options options = smallPortfolio(7);
+        options.customers = 400;
+        options.usageEvents = 20'000;
+        auto generated = Core::DemoPortfolio(fixture.db(), options).generate();
+        QVERIFY2(generated, qPrintable(generated ? QString() : generated.error().toString()));
+        const qint64 waiting = checkWaitingTickets(fixture.db());
+        QVERIFY(waiting > 0);
+        if (QTest::currentTestFailed())
+            return;
+        // The support service sees their resolution clocks stand still (or breached before the pause).
+        Core::SystemClock clock;
+        Core::SupportService support(fixture.db(), clock);
+        auto ids = Storage::exec(fixture.db(),
+            u"SELECT t.id, CASE WHEN t.resolution_due_at IS NULL THEN 1 ELSE 0 END FROM support_tickets t "
+            "WHERE t.status IN ('pending', 'on_hold') ORDER BY t.id"_s);
+        QVERIFY(ids);
+        while (ids->next()) {
+            auto sla = support.ticketSla(ids->value(0).toLongLong());
+            QVERIFY2(sla, qPrintable(sla ? QString() : sla.error().toString()));
+            QCOMPARE(
+                sla->resolution.state, ids->value(1).toInt() == 1 ? Core::SlaState::Paused : Core::SlaState::Breached);
+        }
     }
 
     void usageDailyMatchesEvents()

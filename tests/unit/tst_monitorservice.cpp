@@ -40,13 +40,6 @@ private:
 const QDate Today(2026, 6, 15);
 const QDateTime Now(Today, QTime(12, 0), QTimeZone::utc());
 
-QDateTime at(const QString &iso)
-{
-    QDateTime t = QDateTime::fromString(iso, Qt::ISODate);
-    t.setTimeZone(QTimeZone::utc());
-    return t;
-}
-
 #define CHECK_OK(expr)                                                                                                 \
     do {                                                                                                               \
         const auto &result_ = (expr);                                                                                  \
@@ -69,8 +62,6 @@ QStringList sorted(QStringList list)
 }
 
 } // namespace
-
-Q_DECLARE_METATYPE(Core::SlaMath::State)
 
 class TestMonitorService final : public QObject
 {
@@ -164,49 +155,6 @@ private Q_SLOTS:
     }
 
     // ---- pure formulas ------------------------------------------------------------------------------------------
-
-    void slaState_data()
-    {
-        QTest::addColumn<QDateTime>("opened");
-        QTest::addColumn<QDateTime>("due");
-        QTest::addColumn<QDateTime>("done");
-        QTest::addColumn<QDateTime>("now");
-        QTest::addColumn<double>("ratio");
-        QTest::addColumn<Core::SlaMath::State>("state");
-        using S = Core::SlaMath::State;
-        const QDateTime o = at(u"2026-06-15T00:00:00"_s);
-        const QDateTime due = o.addSecs(10 * 3600);
-        QTest::addRow("79.9 percent elapsed")
-            << o << due << QDateTime() << o.addSecs(7 * 3600 + 59 * 60 + 30) << 0.8 << S::Ok;
-        QTest::addRow("80 percent elapsed: at risk")
-            << o << due << QDateTime() << o.addSecs(8 * 3600) << 0.8 << S::AtRisk;
-        QTest::addRow("exactly due: at risk") << o << due << QDateTime() << due << 0.8 << S::AtRisk;
-        QTest::addRow("a second late: breached") << o << due << QDateTime() << due.addSecs(1) << 0.8 << S::Breached;
-        QTest::addRow("answered in time") << o << due << o.addSecs(9 * 3600) << due.addSecs(3600) << 0.8 << S::Ok;
-        QTest::addRow("answered late") << o << due << due.addSecs(60) << due.addSecs(3600) << 0.8 << S::Breached;
-        QTest::addRow("policy ratio 0.5") << o << due << QDateTime() << o.addSecs(5 * 3600) << 0.5 << S::AtRisk;
-        QTest::addRow("no due time") << o << QDateTime() << QDateTime() << due << 0.8 << S::Ok;
-        QTest::addRow("due at opening: breached after") << o << o << QDateTime() << o.addSecs(1) << 0.8 << S::Breached;
-    }
-    void slaState()
-    {
-        QFETCH(QDateTime, opened);
-        QFETCH(QDateTime, due);
-        QFETCH(QDateTime, done);
-        QFETCH(QDateTime, now);
-        QFETCH(double, ratio);
-        QFETCH(Core::SlaMath::State, state);
-        QCOMPARE(Core::SlaMath::state(opened, due, done, now, ratio), state);
-    }
-
-    void elapsedShare()
-    {
-        const QDateTime o = at(u"2026-06-15T00:00:00"_s);
-        QCOMPARE(*Core::SlaMath::elapsedShare(o, o.addSecs(4000), o.addSecs(1000)), 0.25);
-        QCOMPARE(*Core::SlaMath::elapsedShare(o, o.addSecs(4000), o.addSecs(6000)), 1.5);
-        QVERIFY(!Core::SlaMath::elapsedShare(o, o, o));
-        QVERIFY(!Core::SlaMath::elapsedShare(o, {}, o));
-    }
 
     void seatUtilisation_data()
     {
@@ -593,38 +541,81 @@ private Q_SLOTS:
         QCOMPARE(again->alertIds.size(), 0); // an answer is an event: one alert, ever
     }
 
+    // The SLA monitor reads the clocks as SupportService does (SupportFormulas: tst_supportsla holds the formulas
+    // and their edge cases) and turns breached and at-risk clocks into alerts, each once.
     void sla()
     {
         customer(u"T"_s);
+        customer(u"Gone"_s, u"churned"_s);
         sql(u"INSERT INTO sla_policies (priority, first_response_minutes, resolution_minutes, at_risk_ratio) VALUES ('p1', 60, 600, 0.8)"_s);
-        // Stamped due times: first response due in 10 minutes of 60 elapsed-share 50/60 > 0.8 → at risk.
+        sql(u"INSERT INTO sla_policies (priority, first_response_minutes, resolution_minutes, at_risk_ratio) VALUES ('p3', 100, 1000, 0.5)"_s);
+        // No policy for p2, due times stamped (the policy was removed later): the default ratio 0.8. 50 of 60
+        // minutes elapsed, 0.83 > 0.8 → at risk.
         const qint64 atRisk = ticket(u"T"_s, u"p2"_s, Now.addSecs(-50 * 60), Now.addSecs(10 * 60), Now.addDays(1));
-        // Policy fallback (p1: 60 min response): opened 2 h ago, no answer → breached; resolution 120/600 → fine.
-        const qint64 breached = ticket(u"T"_s, u"p1"_s, Now.addSecs(-2 * 3600));
+        // p1, opened 2 h ago, response due after 60 minutes, no answer → breached; resolution 120/600 → on track.
+        const qint64 breached
+            = ticket(u"T"_s, u"p1"_s, Now.addSecs(-2 * 3600), Now.addSecs(-3600), Now.addSecs(8 * 3600));
+        // p3's own ratio 0.5: 55 of 100 minutes → at risk, where 0.8 would not be.
+        const qint64 ownRatio
+            = ticket(u"T"_s, u"p3"_s, Now.addSecs(-55 * 60), Now.addSecs(45 * 60), Now.addSecs(945 * 60));
         // Answered on time, resolution far away.
-        ticket(u"T"_s, u"p1"_s, Now.addSecs(-2 * 3600), {}, {}, Now.addSecs(-2 * 3600 + 30 * 60));
-        // No policy for p4 and no stamps: not judged.
-        ticket(u"T"_s, u"p4"_s, Now.addDays(-30));
-        // Solved tickets are not watched.
-        ticket(u"T"_s, u"p1"_s, Now.addDays(-3), {}, {}, {}, u"solved"_s);
+        ticket(u"T"_s, u"p1"_s, Now.addSecs(-2 * 3600), Now.addSecs(-3600), Now.addSecs(8 * 3600),
+            Now.addSecs(-2 * 3600 + 30 * 60));
+        // Stored without due times (opened before p1 had a policy): no target, as SupportService sees it.
+        ticket(u"T"_s, u"p1"_s, Now.addDays(-30));
+        // Solved tickets, and the tickets of churned customers, are not watched.
+        ticket(u"T"_s, u"p1"_s, Now.addDays(-3), Now.addDays(-3), Now.addDays(-2), {}, u"solved"_s);
+        ticket(u"Gone"_s, u"p1"_s, Now.addSecs(-2 * 3600), Now.addSecs(-3600), Now.addSecs(8 * 3600));
         CHECK_OK(service().ensureDefaultMonitors());
         auto findings = service().findings(MonitorKind::Sla);
         CHECK_OK(findings);
         QCOMPARE(keysOf(*findings),
-            sorted(
-                { u"sla:%1:first_response:breached"_s.arg(breached), u"sla:%1:first_response:at_risk"_s.arg(atRisk) }));
+            sorted({ u"sla:%1:first_response:breached"_s.arg(breached), u"sla:%1:first_response:at_risk"_s.arg(atRisk),
+                u"sla:%1:first_response:at_risk"_s.arg(ownRatio) }));
+        bool sawBreached = false;
         for (const auto &f : *findings) {
             QCOMPARE(f.severity, f.kind == u"sla_breached"_s ? AlertSeverity::Critical : AlertSeverity::Warning);
             QVERIFY(f.oncePerKey);
+            QCOMPARE(f.customerId, u"T"_s);
+            if (f.detail.value(u"ticket_id"_s).toLongLong() != breached)
+                continue;
+            sawBreached = true;
+            QCOMPARE(f.title, u"SLA breached (first response) on p1 ticket #%1 of T Corp: Broken"_s.arg(breached));
+            QCOMPARE(f.detail.value(u"due_at"_s).toString(), u"2026-06-15T11:00:00.000Z"_s);
+            QCOMPARE(f.detail.value(u"opened_at"_s).toString(), u"2026-06-15T10:00:00.000Z"_s);
+            QCOMPARE(f.detail.value(u"elapsed_share"_s).toDouble(), 2.0);
+            QCOMPARE(f.detail.value(u"minutes_left"_s).toLongLong(), -60);
+            QCOMPARE(f.detail.value(u"business_hours"_s).toBool(), false);
         }
+        QVERIFY(sawBreached);
         auto run = service().runNow(MonitorKind::Sla);
         CHECK_OK(run);
-        QCOMPARE(run->alertIds.size(), 2);
-        m_clock.advanceSecs(11 * 60); // the at-risk ticket is now breached: a new alert, the old one stays
+        QCOMPARE(run->alertIds.size(), 3);
+        m_clock.advanceSecs(11 * 60); // the p2 ticket is now breached: a new alert, the old ones stay
         auto later = service().runNow(MonitorKind::Sla);
         CHECK_OK(later);
         QCOMPARE(later->alertIds.size(), 1);
         QCOMPARE(service().alert(later->alertIds.first())->dedupeKey, u"sla:%1:first_response:breached"_s.arg(atRisk));
+    }
+
+    // The monitor's own at-risk ratio is gone (the policies hold it): a stored config that still has it runs, and
+    // the next configure() drops it; setting it is refused with a pointer to where it lives now.
+    void slaMonitorRetiredRatio()
+    {
+        CHECK_OK(service().ensureDefaultMonitors());
+        sql(u"UPDATE monitors SET config = '{\"at_risk_ratio\": 0.7}' WHERE kind = 'sla'"_s);
+        CHECK_OK(service().findings(MonitorKind::Sla));
+        Core::MonitorSettings set;
+        set.config = QVariantMap { { u"at_risk_ratio"_s, 0.5 } };
+        auto refused = service().configure(MonitorKind::Sla, set);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().field, u"config.at_risk_ratio"_s);
+        QVERIFY(refused.error().message.contains(u"manage_sla"_s));
+        Core::MonitorSettings schedule;
+        schedule.scheduleMinutes = 30;
+        auto changed = service().configure(MonitorKind::Sla, schedule);
+        CHECK_OK(changed);
+        QVERIFY(!changed->config.contains(u"at_risk_ratio"_s));
     }
 
     void slaOfATicketWaitingOnTheCustomer_data()
@@ -636,17 +627,21 @@ private Q_SLOTS:
         QTest::addRow("on hold") << u"on_hold"_s << false;
     }
 
-    // SupportService leaves resolution_due_at empty while a ticket waits on the customer (its clock stands still):
-    // such a ticket is not judged on resolution, where an older row without due times falls back to the policy.
+    // A ticket waiting on the customer (pending, on hold) has its resolution clock paused (an open row in
+    // ticket_sla_pauses, resolution_due_at empty): it is not judged on resolution, however long it waits.
     void slaOfATicketWaitingOnTheCustomer()
     {
         QFETCH(QString, status);
         QFETCH(bool, resolutionBreached);
         customer(u"W"_s);
         sql(u"INSERT INTO sla_policies (priority, first_response_minutes, resolution_minutes, at_risk_ratio) VALUES ('p1', 60, 600, 0.8)"_s);
-        // Opened 20 h ago (resolution target 10 h), answered after 30 minutes; no resolution due time stored.
-        const qint64 id = ticket(u"W"_s, u"p1"_s, Now.addSecs(-20 * 3600), Now.addSecs(-19 * 3600), {},
-            Now.addSecs(-20 * 3600 + 30 * 60), status);
+        // Opened 20 h ago (resolution target 10 h), answered after 30 minutes.
+        const bool waiting = status != u"open"_s;
+        const qint64 id = ticket(u"W"_s, u"p1"_s, Now.addSecs(-20 * 3600), Now.addSecs(-19 * 3600),
+            waiting ? QDateTime() : Now.addSecs(-10 * 3600), Now.addSecs(-20 * 3600 + 30 * 60), status);
+        if (waiting)
+            sql(u"INSERT INTO ticket_sla_pauses (ticket_id, status, started_at) VALUES (?, ?, ?)"_s,
+                { id, status, Storage::Convert::toSql(Now.addSecs(-20 * 3600 + 30 * 60)) });
         auto findings = service().findings(MonitorKind::Sla);
         CHECK_OK(findings);
         QCOMPARE(keysOf(*findings),

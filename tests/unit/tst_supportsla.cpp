@@ -325,6 +325,7 @@ private Q_SLOTS:
 
     // ---- imports ----------------------------------------------------------------------------------------------
 
+    // What an importer (CSV, a sync) writes: rows without due times, then settleImportedTickets() in its transaction.
     void importedPendingTicket()
     {
         setPolicy(false);
@@ -334,22 +335,24 @@ private Q_SLOTS:
         t.priority = TicketPriority::P2;
         t.status = TicketStatus::Pending;
         t.openedAt = at(u"2026-06-15T08:00:00"_s);
-        t.firstResponseDueAt = at(u"2026-06-15T09:00:00"_s);
-        t.resolutionDueAt = at(u"2026-06-15T16:00:00"_s);
         auto created = Storage::SupportTicketRepository(db()).create(t);
         QVERIFY(created);
         const qint64 id = created->id;
-        QVERIFY(Core::SupportService::recordImportedPause(db(), id, at(u"2026-06-15T10:00:00"_s)));
-        QVERIFY(Core::SupportService::recordImportedPause(db(), id, at(u"2026-06-15T10:30:00"_s))); // no second
-        QCOMPARE(count(u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ticket_id = ?"_s, { id }), 1);
+        m_clock.set(at(u"2026-06-15T10:00:00"_s)); // imported at 10:00: it waits from then on
+        auto settled = m_service->settleImportedTickets(id, {});
+        QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        QCOMPARE(*settled, 1);
+        QCOMPARE(iso(stored(id).firstResponseDueAt), u"2026-06-15T09:00:00"_s);
         QVERIFY(!stored(id).resolutionDueAt.isValid());
+        // Imported again, still pending: no second pause, nothing to restamp.
+        m_clock.set(at(u"2026-06-15T10:30:00"_s));
+        settled = m_service->settleImportedTickets(id + 1, { id });
+        QVERIFY(settled);
+        QCOMPARE(*settled, 0);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ticket_id = ?"_s, { id }), 1);
         QCOMPARE(slaAt(id, u"2026-06-15T20:00:00"_s).resolution.state, SlaState::Paused);
         QVERIFY(setStatus(id, TicketStatus::Open, u"2026-06-15T11:00:00"_s));
-        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T17:00:00"_s); // one hour paused
-
-        const auto missing = Core::SupportService::recordImportedPause(db(), 999999, at(u"2026-06-15T10:00:00"_s));
-        QVERIFY(!missing);
-        QCOMPARE(missing.error().field, u"ticket_id"_s);
+        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T17:00:00"_s); // 08:00 + 8 h + one hour paused
     }
 
     // ---- restamping -------------------------------------------------------------------------------------------
