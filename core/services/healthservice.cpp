@@ -36,8 +36,9 @@
 //    over an indexed date range fills HealthInputs for every customer: usage_daily, contracts, survey
 //    responses + communications, support tickets, escalations, onboarding plans/milestones.
 //    On SQLite the rows are read straight from the connection's sqlite3 handle (HealthSqlite: no UTF-16 copy,
-//    no QVariant per value), and the whole portfolio's sums per customer are taken in C++ from a plain index scan
-//    of each window (groupedInCpp) instead of a GROUP BY that sorts the window's rows. With
+//    no QVariant per value), and for usage, survey answers, communications, tickets and escalations the whole
+//    portfolio's sums per customer are taken in C++ from a plain index scan of each window (groupedInCpp) instead of
+//    a GROUP BY that sorts the window's rows (contracts and onboarding, few rows, still GROUP BY). With
 //    RecomputeControl::parallelReads a whole-portfolio recompute on SQLite reads on two connections: a helper thread
 //    starts on the component queries (and the previous scores) while this thread loads the customer list, then both
 //    take the queries that are left; rows are applied here afterwards. With a transaction open on this thread's
@@ -1558,8 +1559,9 @@ QString scoreUpsertClause(Storage::Dialect dialect)
            "health_scores.computed_at <> excluded.computed_at"_s.arg(Storage::nowExpression(dialect));
 }
 
-// SQLite settings for the recompute's connection while it runs, restored afterwards. synchronous stays as
-// configured; nothing here touches durability.
+// SQLite settings for the recompute's connection while a whole-portfolio recompute runs, restored afterwards (a
+// scoped recompute reads a few customers' rows: it keeps the connection's settings and the pages its cache holds).
+// synchronous stays as configured; nothing here touches durability.
 // - cache_size: kReadCacheKiB while the inputs are read, the connection's own size (64 MB) once the writes begin
 //   (forWrites()). The inputs are read once each, so a larger cache only holds pages nobody asks for again, and
 //   every page it grows by is memory the kernel hands over zeroed: on 100k customers (daily run, fresh process)
@@ -1573,10 +1575,10 @@ QString scoreUpsertClause(Storage::Dialect dialect)
 class RecomputePragmas
 {
 public:
-    explicit RecomputePragmas(const Storage::Database &db)
+    RecomputePragmas(const Storage::Database &db, bool wholePortfolio)
         : m_db(db)
     {
-        if (db.dialect() != Storage::Dialect::Sqlite)
+        if (db.dialect() != Storage::Dialect::Sqlite || !wholePortfolio)
             return;
         // Settings, not requirements: without them the recompute runs as it would have.
         if (const auto current = value(u"cache_size"_s); current && *current != -kReadCacheKiB) {
@@ -1849,7 +1851,7 @@ Result<RecomputeSummary> HealthService::recompute(const QStringList *ids, QDate 
     if (auto ok = ensureDefaultConfig(); !ok)
         return ok.error();
     BatchLoader loader(m_db, control);
-    RecomputePragmas pragmas(m_db);
+    RecomputePragmas pragmas(m_db, ids == nullptr);
     RecomputeSummary summary;
     summary.asOf = D;
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // The storage suite: built twice, run against SQLite (label unit) and against a real PostgreSQL (label pg).
+#include <atomic>
+
 #include <QSqlQuery>
+#include <QThread>
 #include <QTest>
 
 #include "migrator.h"
@@ -201,6 +204,67 @@ private Q_SLOTS:
         while (q->next())
             days << q->value(0).toString();
         QCOMPARE(days, (QStringList { u"2026-04-30"_s, u"2026-06-01"_s, QString() }));
+    }
+
+    // Two desktops on one PostgreSQL portfolio: one removes customer a's first day (03-05, so the next is 03-09) and,
+    // before it commits, another writes a's usage. Under READ COMMITTED neither sees the other's rows; migration 0017
+    // makes the second wait for the first (a row lock on the customer) so that its own look-up sees the first's
+    // commit. Without it the first's answer (03-09) would stand. SQLite has one writer at a time: nothing to race.
+    void firstUsageDayUnderConcurrentWriters_data()
+    {
+        QTest::addColumn<QString>("second");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("a day in between added")
+            << u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-03-07', '', 1)"_s
+            << u"2026-03-07"_s;
+        QTest::newRow("the next day removed")
+            << u"DELETE FROM usage_daily WHERE customer_id = 'a' AND day = '2026-03-09'"_s << u"2026-03-12"_s;
+        QTest::newRow("the next day loses its events")
+            << u"UPDATE usage_daily SET events = 0 WHERE customer_id = 'a' AND day = '2026-03-09'"_s << u"2026-03-12"_s;
+    }
+
+    void firstUsageDayUnderConcurrentWriters()
+    {
+        QFETCH(QString, second);
+        QFETCH(QString, expected);
+        if (TestUtils::backendUnderTest() != TestUtils::Backend::PostgreSql)
+            QSKIP("PostgreSQL: concurrent writers");
+        TestUtils::TestDatabase fixture;
+        QVERIFY2(fixture.isOpen(), qPrintable(fixture.error()));
+        Storage::Database &db = fixture.db();
+        QVERIFY(Storage::CustomerRepository(db).create(sampleCustomer(u"a"_s)));
+        QVERIFY(Storage::exec(db,
+            u"INSERT INTO usage_daily (customer_id, day, feature, events) VALUES ('a', '2026-03-05', '', 2), "
+            "('a', '2026-03-09', '', 7), ('a', '2026-03-12', '', 1)"_s));
+
+        Storage::Transaction first(db);
+        QVERIFY(first.isActive());
+        QVERIFY(Storage::exec(db, u"DELETE FROM usage_daily WHERE customer_id = 'a' AND day = '2026-03-05'"_s));
+
+        std::atomic<bool> done = false;
+        QString secondError;
+        std::unique_ptr<QThread> writer(QThread::create([&db, &second, &done, &secondError] {
+            {
+                Storage::Transaction tx(db);
+                auto q = Storage::exec(db, second);
+                const Core::Status committed = q ? tx.commit() : Core::Status(q.error());
+                if (!committed.ok())
+                    secondError = committed.error().toString();
+            }
+            db.releaseThreadConnection();
+            done = true;
+        }));
+        writer->start();
+        // The second writer waits for the first's customer row lock; give it time to (wrongly) finish otherwise.
+        QVERIFY(!writer->wait(400));
+        QVERIFY(!done);
+        QVERIFY(first.commit().ok());
+        QVERIFY(writer->wait(10'000));
+        QVERIFY2(secondError.isEmpty(), qPrintable(secondError));
+
+        auto q = Storage::exec(db, u"SELECT CAST(first_usage_day AS TEXT) FROM customers WHERE id = 'a'"_s);
+        QVERIFY(q && q->next());
+        QCOMPARE(q->value(0).toString(), expected);
     }
 
     void splitsStatementsAndBlocks()
