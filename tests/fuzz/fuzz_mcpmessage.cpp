@@ -59,6 +59,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr int kMaxMessages = 16;
+constexpr int kSkipped = 77; // SKIP_RETURN_CODE of fuzz_mcpmessage_replay(_pg)
 // A response still missing after this long is lost, not slow: every tool of an empty-ish portfolio answers in ms.
 constexpr int kResponseDeadlineMs = 20000;
 
@@ -299,6 +300,12 @@ Mcp::Session *openSession(Mcp::Server &server, int mode)
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    // As the Qt Test suites do (CS_REQUIRE_BACKEND): without the database under test, skip unless it is required.
+    if (const QString reason = TestUtils::backendUnavailableReason();
+        !reason.isEmpty() && !TestUtils::backendRequired()) {
+        std::fprintf(stderr, "fuzz_mcpmessage: skipped: %s\n", qPrintable(reason));
+        std::exit(kSkipped);
+    }
     auto *f = new Fixture;
     f->app = std::make_unique<QCoreApplication>(*argc, *argv);
     f->database = std::make_unique<TestUtils::TestDatabase>();
