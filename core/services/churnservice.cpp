@@ -1814,24 +1814,39 @@ Status recordRiskLevelChanges(const Storage::Database &db, qint64 firstId)
         { firstId });
     if (!q)
         return q.error();
-    const auto percent = [](double p) -> QString { return QString::number(qRound(p * 100)) + u'%'; };
-    while (q->next()) {
+    struct Change
+    {
+        qint64 predictionId = 0;
+        QString customerId;
+        QDateTime at;
         ChurnRiskLevel level {};
         ChurnRiskLevel was {};
-        QDateTime at;
-        Storage::Convert::fromSql(q->value(3), level);
-        Storage::Convert::fromSql(q->value(6), was);
-        Storage::Convert::fromSql(q->value(4), at);
-        const double probability = q->value(2).toDouble();
-        const double previous = q->value(5).toDouble();
+        double probability = 0;
+        double previous = 0;
+    };
+    // Read to the end before the first timeline write: on PostgreSQL a statement run while this forward-only
+    // result is still being read discards the rest of it (only the first changed customer got its event).
+    QList<Change> changes;
+    while (q->next()) {
+        Change c;
+        c.predictionId = q->value(0).toLongLong();
+        c.customerId = q->value(1).toString();
+        c.probability = q->value(2).toDouble();
+        Storage::Convert::fromSql(q->value(3), c.level);
+        Storage::Convert::fromSql(q->value(4), c.at);
+        c.previous = q->value(5).toDouble();
+        Storage::Convert::fromSql(q->value(6), c.was);
+        changes << c;
+    }
+    const auto percent = [](double p) -> QString { return QString::number(qRound(p * 100)) + u'%'; };
+    for (const Change &c : std::as_const(changes)) {
         const QString title
-            = u"Churn risk %1 from %2 (%3) to %4 (%5)"_s.arg(int(level) > int(was) ? u"rose"_s : u"fell"_s,
-                Domain::enumName(was), percent(previous), Domain::enumName(level), percent(probability));
-        if (auto ok
-            = TimelineService::append(db, q->value(1).toString(), at, Domain::TimelineEventKind::ScoreChange, title,
-                { { u"risk_level"_s, Domain::enumName(level) }, { u"probability"_s, probability },
-                    { u"previous_risk_level"_s, Domain::enumName(was) }, { u"previous_probability"_s, previous } },
-                u"churn_predictions"_s, q->value(0).toString(), u"churn_service"_s);
+            = u"Churn risk %1 from %2 (%3) to %4 (%5)"_s.arg(int(c.level) > int(c.was) ? u"rose"_s : u"fell"_s,
+                Domain::enumName(c.was), percent(c.previous), Domain::enumName(c.level), percent(c.probability));
+        if (auto ok = TimelineService::append(db, c.customerId, c.at, Domain::TimelineEventKind::ScoreChange, title,
+                { { u"risk_level"_s, Domain::enumName(c.level) }, { u"probability"_s, c.probability },
+                    { u"previous_risk_level"_s, Domain::enumName(c.was) }, { u"previous_probability"_s, c.previous } },
+                u"churn_predictions"_s, QString::number(c.predictionId), u"churn_service"_s);
             !ok)
             return ok;
     }

@@ -2,6 +2,9 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "testdatabase.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -75,8 +78,37 @@ QString backendUnavailableReason()
     return reason;
 }
 
+namespace {
+
+QtMessageHandler g_previousHandler = nullptr;
+
+// Qt's PostgreSQL driver reads a forward-only result one row at a time; a statement run on the same connection
+// before the last row was read discards the rest, says so in a warning, and the reading loop just ends early (rows
+// silently lost: tst_churnservice riskLevelChangeOnTheTimeline, tst_csvimporter importedTicketsRunTheirSlaClocks).
+// In the tests that warning is a crash, whichever test and code path runs into it.
+void failOnLostResults(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (message.contains(u"Query results lost"_s)) {
+        std::fprintf(stderr, "FATAL: %s\nA statement ran while a forward-only PostgreSQL result was still being "
+                             "read: read the rows to the end first.\n",
+            qPrintable(message));
+        std::abort();
+    }
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else // Qt's own output (no handler was installed before)
+        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+}
+
+} // namespace
+
 TestDatabase::TestDatabase()
 {
+    static const bool guarded = [] {
+        g_previousHandler = qInstallMessageHandler(failOnLostResults);
+        return true;
+    }();
+    Q_UNUSED(guarded)
     if (!backendUnavailableReason().isEmpty()) {
         m_error = backendUnavailableReason();
         return;

@@ -769,6 +769,26 @@ void TestChurnService::riskLevelChangeOnTheTimeline()
                 .ok());
     QVERIFY(service.scorePortfolio().ok());
     QCOMPARE(count(db, events), 2);
+
+    // Many customers change in one portfolio run: each gets its event (on PostgreSQL the events were once written
+    // while the changes were still being read, which cut the read short after the first customer).
+    for (const QString &id : { u"second"_s, u"third"_s }) {
+        CustomerRow more;
+        more.id = id;
+        QVERIFY(insertCustomer(db, more));
+    }
+    QVERIFY(service.scorePortfolio().ok()); // their first predictions: nothing to change from
+    QVERIFY(Storage::exec(db,
+        u"UPDATE churn_predictions SET risk_level = 'critical', probability = 0.9 WHERE id IN "
+        "(SELECT MAX(id) FROM churn_predictions GROUP BY customer_id)"_s)
+                .ok());
+    QVERIFY(service.scorePortfolio().ok());
+    QCOMPARE(count(db, u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'score_change'"_s), 5);
+    // quiet fell from critical once before.
+    for (const auto &[id, expected] : { std::pair(u"quiet"_s, 2), std::pair(u"second"_s, 1), std::pair(u"third"_s, 1) })
+        QCOMPARE(count(db, u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'score_change' AND customer_id = '%1' "
+                           "AND title LIKE 'Churn risk fell from critical%'"_s.arg(id)),
+            expected);
 }
 
 void TestChurnService::demoPortfolio()
