@@ -9,24 +9,15 @@
 // by tests/fuzz/CMakeLists.txt; the seed corpus is replayed in every build by fuzz_changefeedpayload_replay
 // (tests/unit/CMakeLists.txt).
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 #include <QByteArray>
 #include <QString>
 
 #include "changefeed.h"
+#include "fuzzcheck.h"
 
 using Core::ChangeBatch;
 using Core::ChangeFeed;
-
-#define FUZZ_CHECK(condition)                                                                                          \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);                    \
-            std::abort();                                                                                              \
-        }                                                                                                              \
-    } while (false)
 
 namespace {
 

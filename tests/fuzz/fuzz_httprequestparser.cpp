@@ -7,26 +7,17 @@
 // requests come out nor whether the input is refused. Built with libFuzzer by tests/fuzz/CMakeLists.txt; the seed
 // corpus is replayed in every build by fuzz_httprequestparser_replay (tests/mcp/CMakeLists.txt).
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 #include <QByteArray>
 #include <QList>
 
+#include "fuzzcheck.h"
 #include "requestparser.h"
 
 using Mcp::Http::HttpHeaders;
 using Mcp::Http::HttpRequest;
 using Mcp::Http::Limits;
 using Mcp::Http::RequestParser;
-
-#define FUZZ_CHECK(condition)                                                                                          \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);                    \
-            std::abort();                                                                                              \
-        }                                                                                                              \
-    } while (false)
 
 namespace {
 

@@ -11,8 +11,6 @@
 // tests/fuzz/CMakeLists.txt; the seed corpus is replayed in every build by fuzz_jsonschema_replay
 // (tests/mcp/CMakeLists.txt).
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 
 #include <QByteArray>
@@ -21,17 +19,10 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "fuzzcheck.h"
 #include "jsonschema.h"
 
 using namespace Qt::StringLiterals;
-
-#define FUZZ_CHECK(condition)                                                                                          \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);                    \
-            std::abort();                                                                                              \
-        }                                                                                                              \
-    } while (false)
 
 namespace {
 

@@ -39,6 +39,7 @@
 
 #include "demoportfolio.h"
 #include "fakeclock.h"
+#include "fuzzcheck.h"
 #include "mcpserver.h"
 #include "promptregistry.h"
 #include "resourceregistry.h"
@@ -47,14 +48,6 @@
 #include "toolregistry.h"
 
 using namespace Qt::StringLiterals;
-
-#define FUZZ_CHECK(condition)                                                                                          \
-    do {                                                                                                               \
-        if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);                    \
-            std::abort();                                                                                              \
-        }                                                                                                              \
-    } while (false)
 
 namespace {
 
