@@ -44,12 +44,12 @@ namespace Core {
 //   satisfaction  new detractors (RiskSignals::detractors rule: NPS ≤ max_score [6] within lookback_days [7]),
 //                 one alert per response; CSAT survey answers ≤ max_csat [2] and ticket CSAT ratings ≤ max_csat of
 //                 tickets resolved (or closed) within lookback_days → warning per answer.
-//   sla           open tickets (new, open, pending, on_hold) against their SLA: due = the ticket's stamped
-//                 first_response_due_at / resolution_due_at, else opened_at + the priority's sla_policies minutes.
-//                 Breached: unanswered past due, or answered after due → critical. At risk: unanswered, not yet
-//                 due, elapsed ≥ at_risk_ratio × (due − opened) with the policy's ratio (80 % by default; the
-//                 config's at_risk_ratio [0.8] when the priority has no policy) → warning. Tickets with neither a
-//                 due time nor a policy are not judged.
+//   sla           open tickets (new, open, pending, on_hold) of live customers, their clocks exactly as
+//                 SupportService::slaBreaches reads them (stamped due times, business hours of a business-hours
+//                 policy, resolution paused while the ticket waits on the customer). Breached clock → critical; at
+//                 risk (elapsed strictly above the policy's at_risk_ratio of the target, 0.8 without a policy)
+//                 → warning; each once per ticket and clock. Tickets stored without due times are not judged. No
+//                 config of its own (a stored at_risk_ratio from before is ignored; manage_sla sets the ratios).
 //   upsell        open expansion opportunities (identified, qualified, proposed) scored ≥ score_threshold [70]
 //                 → info per opportunity; seat utilisation Σ seats_used / Σ seats_purchased over the contracts
 //                 covering D (not cancelled, both known, purchased > 0) ≥ seat_utilisation [0.9] → info.

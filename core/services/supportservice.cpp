@@ -850,8 +850,11 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
         for (SupportTicket &t : tickets) {
             const QDateTime firstResponse = t.firstResponseDueAt;
             const QDateTime resolution = t.resolutionDueAt;
-            if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id)))
-                continue; // no policy for the priority: no target, as createTicket would leave it
+            if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id))) {
+                // No policy for the priority: no target, as stampSla() leaves a created or changed ticket.
+                t.firstResponseDueAt = {};
+                t.resolutionDueAt = {};
+            }
             if (t.firstResponseDueAt == firstResponse && t.resolutionDueAt == resolution)
                 continue;
             auto updated = Storage::exec(m_db,

@@ -410,7 +410,7 @@ public:
     // writes those that changed without bumping the ticket version (a recalculation, not an edit: an open editor
     // keeps its copy). Returns how many changed.
     Result<int> restampOpenTickets(const QList<Domain::TicketPriority> &priorities = {});
-    // For importers that write tickets in bulk (CSV, the Zendesk sync), in their transaction: the tickets with
+    // For importers that write tickets in bulk (the CSV import), in their transaction: the tickets with
     // id >= firstNewId and those in updatedIds get the SLA clocks createTicket and a status change give. One that is
     // pending or on hold without an open pause starts one now (when it began waiting is not known), one that is
     // neither has its open pause ended now, then both due times are stamped from the policies, the schedule and the

@@ -293,14 +293,14 @@ Mcp::Session *openSession(Mcp::Server &server, int mode)
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    auto *f = new Fixture;
+    f->app = std::make_unique<QCoreApplication>(*argc, *argv); // first: the SQL driver plugins load through it
     // As the Qt Test suites do (CS_REQUIRE_BACKEND): without the database under test, skip unless it is required.
     if (const QString reason = TestUtils::backendUnavailableReason();
         !reason.isEmpty() && !TestUtils::backendRequired()) {
         std::fprintf(stderr, "fuzz_mcpmessage: skipped: %s\n", qPrintable(reason));
         std::exit(kSkipped);
     }
-    auto *f = new Fixture;
-    f->app = std::make_unique<QCoreApplication>(*argc, *argv);
     f->database = std::make_unique<TestUtils::TestDatabase>();
     if (!f->database->isOpen())
         fail(u"no database: "_s + f->database->error());

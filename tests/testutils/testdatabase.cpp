@@ -2,9 +2,11 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "testdatabase.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 
+#include <QMutex>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -80,35 +82,47 @@ QString backendUnavailableReason()
 
 namespace {
 
-QtMessageHandler g_previousHandler = nullptr;
+std::atomic<QtMessageHandler> g_previousHandler = nullptr;
 
 // Qt's PostgreSQL driver reads a forward-only result one row at a time; a statement run on the same connection
 // before the last row was read discards the rest, says so in a warning, and the reading loop just ends early (rows
 // silently lost: tst_churnservice riskLevelChangeOnTheTimeline, tst_csvimporter importedTicketsRunTheirSlaClocks).
-// In the tests that warning is a crash, whichever test and code path runs into it.
+// In the tests that warning is fatal, whichever test and code path runs into it: passed on as a QtFatalMsg (QTest
+// logs it against the running test function), then abort.
 void failOnLostResults(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
+    const QtMessageHandler previous = g_previousHandler.load();
+    const auto pass = [&](QtMsgType t, const QString &m) {
+        if (previous)
+            previous(t, context, m);
+        else // only while guardAgainstLostResults() is between installing and storing, on another thread
+            std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(t, context, m)));
+    };
     if (message.contains(u"Query results lost"_s)) {
-        std::fprintf(stderr, "FATAL: %s\nA statement ran while a forward-only PostgreSQL result was still being "
-                             "read: read the rows to the end first.\n",
-            qPrintable(message));
+        pass(QtFatalMsg,
+            message + u" — a statement ran while a forward-only PostgreSQL result was still being read: read the "
+                      u"rows to the end first"_s);
         std::abort();
     }
-    if (g_previousHandler)
-        g_previousHandler(type, context, message);
-    else // Qt's own output (no handler was installed before)
-        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+    pass(type, message);
+}
+
+// On top of whatever handles messages now. QTest installs its own when a suite starts (after a fixture that is a
+// member of the test object was made), so every TestDatabase checks again.
+void guardAgainstLostResults()
+{
+    static QBasicMutex mutex;
+    QMutexLocker lock(&mutex);
+    const QtMessageHandler current = qInstallMessageHandler(failOnLostResults);
+    if (current != failOnLostResults)
+        g_previousHandler.store(current);
 }
 
 } // namespace
 
 TestDatabase::TestDatabase()
 {
-    static const bool guarded = [] {
-        g_previousHandler = qInstallMessageHandler(failOnLostResults);
-        return true;
-    }();
-    Q_UNUSED(guarded)
+    guardAgainstLostResults();
     if (!backendUnavailableReason().isEmpty()) {
         m_error = backendUnavailableReason();
         return;

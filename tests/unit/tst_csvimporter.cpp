@@ -825,6 +825,15 @@ private Q_SLOTS:
         QCOMPARE(count(db(), u"ticket_sla_pauses"_s, u"ended_at IS NULL"_s), 1); // ZD-4's
         QCOMPARE(ticket(u"ZD-2"_s).resolutionDueAt, utc(16, 10));
         QCOMPARE(sla(u"ZD-2"_s).resolution.state, Core::SlaState::OnTrack);
+
+        // ZD-1 moves to a priority without a policy: no target any more, as a status change would leave it.
+        QVERIFY(Storage::exec(db(), u"DELETE FROM sla_policies WHERE priority = 'p4'"_s));
+        report = m_importer->importCsv("customer_id,external_id,subject,priority\nacme,ZD-1,Down,p4\n"_ba,
+            options(ImportKind::Tickets, ImportMode::Upsert));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QVERIFY(!ticket(u"ZD-1"_s).firstResponseDueAt.isValid());
+        QVERIFY(!ticket(u"ZD-1"_s).resolutionDueAt.isValid());
+        QCOMPARE(sla(u"ZD-1"_s).firstResponse.state, Core::SlaState::NoTarget);
         m_clock.set(QDateTime(QDate(2026, 6, 15), QTime(12, 0), QTimeZone::utc()));
     }
 

@@ -3,6 +3,7 @@
 // The storage suite: built twice, run against SQLite (label unit) and against a real PostgreSQL (label pg).
 #include <atomic>
 
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QThread>
 #include <QTest>
@@ -208,8 +209,8 @@ private Q_SLOTS:
 
     // Two desktops on one PostgreSQL portfolio: one removes customer a's first day (03-05, so the next is 03-09) and,
     // before it commits, another writes a's usage. Under READ COMMITTED neither sees the other's rows; migration 0017
-    // makes the second wait for the first (a row lock on the customer) so that its own look-up sees the first's
-    // commit. Without it the first's answer (03-09) would stand. SQLite has one writer at a time: nothing to race.
+    // makes the second wait for the first (an advisory lock usage writers take) so that its own look-up sees the
+    // first's commit. Without it the first's answer (03-09) would stand. SQLite has one writer at a time: nothing to race.
     void firstUsageDayUnderConcurrentWriters_data()
     {
         QTest::addColumn<QString>("second");
@@ -255,7 +256,12 @@ private Q_SLOTS:
             done = true;
         }));
         writer->start();
-        // The second writer waits for the first's customer row lock; give it time to (wrongly) finish otherwise.
+        // Whatever fails below, the writer is waited for before the thread object and the captures go away.
+        const auto joinWriter = qScopeGuard([&] {
+            first.rollback();
+            writer->wait();
+        });
+        // The second writer waits for the first's lock; give it time to (wrongly) finish otherwise.
         QVERIFY(!writer->wait(400));
         QVERIFY(!done);
         QVERIFY(first.commit().ok());
