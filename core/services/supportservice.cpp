@@ -356,6 +356,48 @@ Result<QHash<qint64, QList<SlaPausePeriod>>> loadPauses(
     return pauses;
 }
 
+// Stamps the due times of the tickets `condition` (on support_tickets, unqualified) selects from their priority's
+// rules (rulesFor), the schedule and their pauses, and writes those that changed; returns how many. A ticket whose
+// priority has no policy keeps its stamps when keepWithoutPolicy (a policy change cannot concern it), else loses
+// them (as stampSla() leaves a created or changed ticket). In the caller's transaction.
+template<typename RulesFor>
+Result<int> restampTickets(const Storage::Database &db, const QString &condition, const QVariantList &bindings,
+    const RulesFor &rulesFor, bool keepWithoutPolicy)
+{
+    auto pauses = loadPauses(db, condition, bindings);
+    if (!pauses)
+        return pauses.error();
+    auto rows = Storage::exec(db,
+        u"SELECT id, opened_at, priority, first_response_due_at, resolution_due_at FROM support_tickets WHERE %1 "
+        u"ORDER BY id"_s.arg(condition),
+        bindings);
+    if (!rows)
+        return rows.error();
+    QList<SupportTicket> changed; // read to the end before writing (PostgreSQL: see settleImportedTickets)
+    while (rows->next()) {
+        SupportTicket t;
+        t.id = rows->value(0).toLongLong();
+        Storage::Convert::fromSql(rows->value(1), t.openedAt);
+        Storage::Convert::fromSql(rows->value(2), t.priority);
+        QDateTime firstResponse;
+        QDateTime resolution;
+        Storage::Convert::fromSql(rows->value(3), firstResponse);
+        Storage::Convert::fromSql(rows->value(4), resolution);
+        if (!stampDueTimes(t, rulesFor(t.priority), pauses->value(t.id)) && keepWithoutPolicy)
+            continue;
+        if (t.firstResponseDueAt != firstResponse || t.resolutionDueAt != resolution)
+            changed << t;
+    }
+    for (const SupportTicket &t : std::as_const(changed)) {
+        auto updated = Storage::exec(db,
+            u"UPDATE support_tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id = ?"_s,
+            { Storage::Convert::toSql(t.firstResponseDueAt), Storage::Convert::toSql(t.resolutionDueAt), t.id });
+        if (!updated)
+            return updated.error();
+    }
+    return int(changed.size());
+}
+
 void count(SlaAttainment &a, SlaState state)
 {
     switch (state) {
@@ -750,46 +792,14 @@ Result<int> SupportService::restampOpenTickets(const QList<TicketPriority> &prio
     Storage::Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginError();
-    auto pauses = loadPauses(m_db, condition, bindings);
-    if (!pauses)
-        return pauses.error();
-    auto rows = Storage::exec(m_db,
-        u"SELECT id, opened_at, priority, first_response_due_at, resolution_due_at FROM support_tickets WHERE %1 "
-        u"ORDER BY id"_s.arg(condition),
-        bindings);
-    if (!rows)
-        return rows.error();
-    struct Stamp
-    {
-        qint64 id;
-        QDateTime firstResponse;
-        QDateTime resolution;
-    };
-    QList<Stamp> changed;
-    while (rows->next()) {
-        SupportTicket t;
-        t.id = rows->value(0).toLongLong();
-        Storage::Convert::fromSql(rows->value(1), t.openedAt);
-        Storage::Convert::fromSql(rows->value(2), t.priority);
-        QDateTime firstResponse;
-        QDateTime resolution;
-        Storage::Convert::fromSql(rows->value(3), firstResponse);
-        Storage::Convert::fromSql(rows->value(4), resolution);
-        if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id)))
-            continue; // no policy: a policy change cannot concern it, and stamps are never invented here
-        if (t.firstResponseDueAt != firstResponse || t.resolutionDueAt != resolution)
-            changed << Stamp { t.id, t.firstResponseDueAt, t.resolutionDueAt };
-    }
-    for (const Stamp &stamp : std::as_const(changed)) {
-        auto updated = Storage::exec(m_db,
-            u"UPDATE support_tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id = ?"_s,
-            { Storage::Convert::toSql(stamp.firstResponse), Storage::Convert::toSql(stamp.resolution), stamp.id });
-        if (!updated)
-            return updated.error();
-    }
+    // A ticket without a policy: a policy change cannot concern it, and stamps are never invented here.
+    auto restamped = restampTickets(
+        m_db, condition, bindings, [&](TicketPriority p) { return setup->rulesFor(p); }, true);
+    if (!restamped)
+        return restamped.error();
     if (auto committed = tx.commit(); !committed)
         return committed.error();
-    return int(changed.size());
+    return *restamped;
 }
 
 Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList<qint64> &updatedIds)
@@ -805,7 +815,7 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
     // One set of tickets (a condition on support_tickets, unqualified): the new ones, or a chunk of the updated ones.
     const auto settle = [&](const QString &condition, const QVariantList &bindings) -> Status {
         auto rows = Storage::exec(m_db,
-            u"SELECT id, status, opened_at, priority, first_response_due_at, resolution_due_at, "
+            u"SELECT id, status, opened_at, "
             "(SELECT p.id FROM ticket_sla_pauses p WHERE p.ticket_id = support_tickets.id AND p.ended_at IS NULL) "
             "AS open_pause "
             "FROM support_tickets WHERE deleted_at IS NULL AND %1 ORDER BY id"_s.arg(condition),
@@ -820,12 +830,8 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
             t.id = rows->value(0).toLongLong();
             Storage::Convert::fromSql(rows->value(1), t.status);
             Storage::Convert::fromSql(rows->value(2), t.openedAt);
-            Storage::Convert::fromSql(rows->value(3), t.priority);
-            Storage::Convert::fromSql(rows->value(4), t.firstResponseDueAt);
-            Storage::Convert::fromSql(rows->value(5), t.resolutionDueAt);
-            read.append({ t, !rows->value(6).isNull() });
+            read.append({ t, !rows->value(3).isNull() });
         }
-        QList<SupportTicket> tickets;
         for (const auto &[t, openPause] : std::as_const(read)) {
             if (isPaused(t.status) && !openPause) {
                 Domain::SlaPause pause;
@@ -842,28 +848,13 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
                 if (!ended)
                     return ended.error();
             }
-            tickets << t;
         }
-        auto pauses = loadPauses(m_db, u"deleted_at IS NULL AND "_s + condition, bindings);
-        if (!pauses)
-            return pauses.error();
-        for (SupportTicket &t : tickets) {
-            const QDateTime firstResponse = t.firstResponseDueAt;
-            const QDateTime resolution = t.resolutionDueAt;
-            if (!stampDueTimes(t, setup->rulesFor(t.priority), pauses->value(t.id))) {
-                // No policy for the priority: no target, as stampSla() leaves a created or changed ticket.
-                t.firstResponseDueAt = {};
-                t.resolutionDueAt = {};
-            }
-            if (t.firstResponseDueAt == firstResponse && t.resolutionDueAt == resolution)
-                continue;
-            auto updated = Storage::exec(m_db,
-                u"UPDATE support_tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id = ?"_s,
-                { Storage::Convert::toSql(t.firstResponseDueAt), Storage::Convert::toSql(t.resolutionDueAt), t.id });
-            if (!updated)
-                return updated.error();
-            ++stamped;
-        }
+        auto restamped = restampTickets(
+            m_db, u"deleted_at IS NULL AND "_s + condition, bindings,
+            [&](TicketPriority p) { return setup->rulesFor(p); }, false);
+        if (!restamped)
+            return restamped.error();
+        stamped += *restamped;
         return {};
     };
     if (auto ok = settle(u"id >= ?"_s, { firstNewId }); !ok)
