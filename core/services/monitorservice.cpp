@@ -815,7 +815,7 @@ Result<QList<MonitorFinding>> MonitorService::evaluate(MonitorKind kind, const Q
             const QVariantList chunk = ids.mid(from, kChunk);
             auto q = Storage::exec(m_db,
                 u"SELECT t.id, c.name, t.opened_at FROM support_tickets t JOIN customers c ON c.id = t.customer_id "
-                "WHERE t.id IN (%1) AND "_s.arg(QStringList(chunk.size(), u"?"_s).join(u", "_s))
+                "WHERE t.id IN (%1) AND "_s.arg(Storage::Detail::placeholders(int(chunk.size())))
                     + kLiveCustomer,
                 chunk);
             if (!q)

@@ -860,13 +860,10 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
     if (auto ok = settle(u"id >= ?"_s, { firstNewId }); !ok)
         return ok.error();
     for (qsizetype at = 0; at < updatedIds.size(); at += 500) {
-        QStringList marks;
         QVariantList bindings;
-        for (qsizetype i = at; i < std::min(updatedIds.size(), at + 500); ++i) {
-            marks << u"?"_s;
-            bindings << updatedIds.at(i);
-        }
-        if (auto ok = settle(u"id IN (%1)"_s.arg(marks.join(u", "_s)), bindings); !ok)
+        for (const qint64 id : updatedIds.mid(at, 500))
+            bindings << id;
+        if (auto ok = settle(u"id IN (%1)"_s.arg(Storage::Detail::placeholders(int(bindings.size()))), bindings); !ok)
             return ok.error();
     }
     if (auto ok = tx.commit(); !ok)
