@@ -1391,7 +1391,7 @@ Status importTickets(Run &run)
         if (last->next())
             firstNewId = last->value(0).toLongLong() + 1;
     }
-    QList<qint64> updatedIds;
+    QList<ImportedTicketUpdate> updatedBefore; // as they were, for their SLA clocks
     Storage::SupportTicketRepository repository(run.db);
     Storage::BulkInserter inserter(
         run.db, u"support_tickets"_s, insertColumns<Domain::SupportTicket>(), rowsPerStatement());
@@ -1413,6 +1413,7 @@ Status importTickets(Run &run)
             run.addError(row.fieldLines.at(customerColumn), customerColumn,
                 u"no customer with id '%1'"_s.arg(ticket.customerId));
         std::optional<qint64> storedId;
+        ImportedTicketUpdate before;
         if (!run.rowFailed && !ticket.externalId.isEmpty()) {
             if (seen.contains(ticket.externalId)) {
                 run.addError(row.fieldLines.at(externalColumn), externalColumn,
@@ -1439,6 +1440,7 @@ Status importTickets(Run &run)
                     u"ticket '%1' belongs to customer '%2'"_s.arg(ticket.externalId, stored->customerId));
             } else {
                 ticket = *stored;
+                before = { stored->id, stored->priority, stored->status, stored->openedAt };
                 run.apply(row, fields, ticket);
             }
         }
@@ -1452,7 +1454,7 @@ Status importTickets(Run &run)
             auto updated = repository.update(ticket);
             if (!updated)
                 return updated.error();
-            updatedIds << ticket.id;
+            updatedBefore << before;
             ++run.report.updated;
         } else {
             if (auto ok = insertRecord(inserter, ticket, run.stamp); !ok)
@@ -1467,7 +1469,7 @@ Status importTickets(Run &run)
     // Their SLA clocks, as createTicket and a status change would have set them: due times, and a pause for those
     // waiting on the customer.
     if (run.report.inserted + run.report.updated > 0) {
-        if (auto settled = SupportService(run.db, run.clock).settleImportedTickets(firstNewId, updatedIds); !settled)
+        if (auto settled = SupportService(run.db, run.clock).settleImportedTickets(firstNewId, updatedBefore); !settled)
             return settled.error();
     }
     return {};

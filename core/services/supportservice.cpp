@@ -802,7 +802,7 @@ Result<int> SupportService::restampOpenTickets(const QList<TicketPriority> &prio
     return *restamped;
 }
 
-Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList<qint64> &updatedIds)
+Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList<ImportedTicketUpdate> &updated)
 {
     auto setup = slaSetup();
     if (!setup)
@@ -811,61 +811,115 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
     if (!tx.isActive())
         return tx.beginError();
     const QDateTime now = m_clock.now();
+    const auto rulesFor = [&](TicketPriority p) { return setup->rulesFor(p); };
     int stamped = 0;
-    // One set of tickets (a condition on support_tickets, unqualified): the new ones, or a chunk of the updated ones.
-    const auto settle = [&](const QString &condition, const QVariantList &bindings) -> Status {
+    // A chunk of the new tickets (`before` null) or of the updated ones: pauses first, then the due times of those
+    // whose clocks moved.
+    const auto settle = [&](const QVariantList &ids, const QHash<qint64, const ImportedTicketUpdate *> *before) -> Status {
         auto rows = Storage::exec(m_db,
-            u"SELECT id, status, opened_at, "
-            "(SELECT p.id FROM ticket_sla_pauses p WHERE p.ticket_id = support_tickets.id AND p.ended_at IS NULL) "
-            "AS open_pause "
-            "FROM support_tickets WHERE deleted_at IS NULL AND %1 ORDER BY id"_s.arg(condition),
-            bindings);
+            u"SELECT t.id, t.status, t.opened_at, t.priority, t.resolved_at, p.id, p.status, p.started_at "
+            "FROM support_tickets t LEFT JOIN ticket_sla_pauses p ON p.ticket_id = t.id AND p.ended_at IS NULL "
+            "WHERE t.deleted_at IS NULL AND t.id IN (%1) ORDER BY t.id"_s.arg(
+                Storage::Detail::placeholders(int(ids.size()))),
+            ids);
         if (!rows)
             return rows.error();
+        struct Read
+        {
+            SupportTicket ticket;
+            std::optional<TicketStatus> pausedAs; // the status of its open pause
+            QDateTime pausedSince;
+        };
         // Read to the end before writing: on PostgreSQL a statement run while a forward-only result is still being
         // read would cut that result short.
-        QList<std::pair<SupportTicket, bool>> read; // the ticket, whether it has an open pause
+        QList<Read> read;
         while (rows->next()) {
-            SupportTicket t;
-            t.id = rows->value(0).toLongLong();
-            Storage::Convert::fromSql(rows->value(1), t.status);
-            Storage::Convert::fromSql(rows->value(2), t.openedAt);
-            read.append({ t, !rows->value(3).isNull() });
+            Read r;
+            r.ticket.id = rows->value(0).toLongLong();
+            Storage::Convert::fromSql(rows->value(1), r.ticket.status);
+            Storage::Convert::fromSql(rows->value(2), r.ticket.openedAt);
+            Storage::Convert::fromSql(rows->value(3), r.ticket.priority);
+            Storage::Convert::fromSql(rows->value(4), r.ticket.resolvedAt);
+            if (!rows->value(5).isNull()) {
+                TicketStatus status = TicketStatus::Pending;
+                Storage::Convert::fromSql(rows->value(6), status);
+                r.pausedAs = status;
+                Storage::Convert::fromSql(rows->value(7), r.pausedSince);
+            }
+            read << r;
         }
-        for (const auto &[t, openPause] : std::as_const(read)) {
-            if (isPaused(t.status) && !openPause) {
+        QVariantList restamp;
+        for (const Read &r : std::as_const(read)) {
+            const SupportTicket &t = r.ticket;
+            const bool waiting = isPaused(t.status);
+            // As recordPause(): a pause is of one status, so pending -> on_hold ends one and starts another.
+            const bool pauseEnds = r.pausedAs && (!waiting || *r.pausedAs != t.status);
+            const bool pauseStarts = waiting && (!r.pausedAs || pauseEnds);
+            if (pauseEnds) {
+                // The import learns of the change now; a ticket solved earlier stopped waiting when it was solved.
+                QDateTime endedAt = now;
+                if (t.resolvedAt.isValid() && t.resolvedAt < endedAt)
+                    endedAt = t.resolvedAt;
+                endedAt = std::max(endedAt, r.pausedSince);
+                auto ended = Storage::exec(m_db,
+                    u"UPDATE ticket_sla_pauses SET ended_at = ?, updated_at = ? WHERE ticket_id = ? AND "
+                    "ended_at IS NULL"_s,
+                    { Storage::Convert::toSql(endedAt), Storage::Convert::toSql(now), t.id });
+                if (!ended)
+                    return ended.error();
+            }
+            if (pauseStarts) {
                 Domain::SlaPause pause;
                 pause.ticketId = t.id;
                 pause.status = t.status;
                 pause.startedAt = std::max(now, t.openedAt);
                 if (auto created = Storage::SlaPauseRepository(m_db).create(pause); !created)
                     return created.error();
-            } else if (!isPaused(t.status) && openPause) {
-                auto ended = Storage::exec(m_db,
-                    u"UPDATE ticket_sla_pauses SET ended_at = CASE WHEN started_at > ? THEN started_at ELSE ? END, "
-                    "updated_at = ? WHERE ticket_id = ? AND ended_at IS NULL"_s,
-                    { Storage::Convert::toSql(now), Storage::Convert::toSql(now), Storage::Convert::toSql(now), t.id });
-                if (!ended)
-                    return ended.error();
             }
+            const ImportedTicketUpdate *was = before ? before->value(t.id) : nullptr;
+            // As applyChange(): the clocks move with the priority, a pause, a reopening; and here with opened_at.
+            if (before && !pauseEnds && !pauseStarts
+                && (!was
+                    || (was->priority == t.priority && was->openedAt == t.openedAt
+                        && !(was->status == TicketStatus::Solved && t.isOpen()))))
+                continue;
+            restamp << t.id;
         }
-        auto restamped = restampTickets(
-            m_db, u"deleted_at IS NULL AND "_s + condition, bindings,
-            [&](TicketPriority p) { return setup->rulesFor(p); }, false);
+        if (restamp.isEmpty())
+            return {};
+        auto restamped = restampTickets(m_db,
+            u"id IN (%1)"_s.arg(Storage::Detail::placeholders(int(restamp.size()))), restamp, rulesFor, false);
         if (!restamped)
             return restamped.error();
         stamped += *restamped;
         return {};
     };
-    if (auto ok = settle(u"id >= ?"_s, { firstNewId }); !ok)
+    // In chunks of ids: each statement binds at most kChunk values.
+    constexpr qsizetype kChunk = 500;
+    const auto settleAll = [&](const QVariantList &ids, const QHash<qint64, const ImportedTicketUpdate *> *before) {
+        for (qsizetype at = 0; at < ids.size(); at += kChunk) {
+            const QVariantList chunk = ids.mid(at, kChunk);
+            if (auto ok = settle(chunk, before); !ok)
+                return ok;
+        }
+        return Status();
+    };
+    auto fresh = Storage::exec(m_db, u"SELECT id FROM support_tickets WHERE id >= ? ORDER BY id"_s, { firstNewId });
+    if (!fresh)
+        return fresh.error();
+    QVariantList newIds;
+    while (fresh->next())
+        newIds << fresh->value(0).toLongLong();
+    if (auto ok = settleAll(newIds, nullptr); !ok)
         return ok.error();
-    for (qsizetype at = 0; at < updatedIds.size(); at += 500) {
-        QVariantList bindings;
-        for (const qint64 id : updatedIds.mid(at, 500))
-            bindings << id;
-        if (auto ok = settle(u"id IN (%1)"_s.arg(Storage::Detail::placeholders(int(bindings.size()))), bindings); !ok)
-            return ok.error();
+    QHash<qint64, const ImportedTicketUpdate *> byId;
+    QVariantList updatedIds;
+    for (const ImportedTicketUpdate &u : updated) {
+        byId.insert(u.id, &u);
+        updatedIds << u.id;
     }
+    if (auto ok = settleAll(updatedIds, &byId); !ok)
+        return ok.error();
     if (auto ok = tx.commit(); !ok)
         return ok.error();
     return stamped;

@@ -247,6 +247,15 @@ struct TicketDetail
 
 // ---- SLA monitor and analytics -----------------------------------------------------------------------------
 
+// A ticket a bulk import updated, as it was before (SupportService::settleImportedTickets).
+struct ImportedTicketUpdate
+{
+    qint64 id = 0;
+    Domain::TicketPriority priority = Domain::TicketPriority::P3;
+    Domain::TicketStatus status = Domain::TicketStatus::New;
+    QDateTime openedAt;
+};
+
 struct SlaWatchItem
 {
     qint64 ticketId = 0;
@@ -411,11 +420,16 @@ public:
     // keeps its copy). Returns how many changed.
     Result<int> restampOpenTickets(const QList<Domain::TicketPriority> &priorities = {});
     // For importers that write tickets in bulk (the CSV import), in their transaction: the tickets with
-    // id >= firstNewId and those in updatedIds get the SLA clocks createTicket and a status change give. One that is
-    // pending or on hold without an open pause starts one now (when it began waiting is not known), one that is
-    // neither has its open pause ended now, then both due times are stamped from the policies, the schedule and the
-    // pauses (none without a policy for the priority). Returns how many tickets' due times it wrote.
-    Result<int> settleImportedTickets(qint64 firstNewId, const QList<qint64> &updatedIds);
+    // id >= firstNewId and those in `updated` get the SLA clocks createTicket and a status change give.
+    // - One pending or on hold without an open pause of that status starts one now (when it began waiting is not
+    //   known); an open pause of another status, or of a ticket no longer waiting, ends now, or at the ticket's
+    //   resolved_at when that is earlier.
+    // - Due times are stamped from the policies, the schedule and the pauses (none without a policy for the
+    //   priority) for every new ticket, and for an updated one when its priority or opened_at changed, a pause
+    //   began or ended, or a solved ticket was reopened: as applyChange() restamps. An unchanged one keeps its
+    //   stamps, even after a policy change (a solved ticket keeps its history).
+    // Returns how many tickets' due times it wrote.
+    Result<int> settleImportedTickets(qint64 firstNewId, const QList<ImportedTicketUpdate> &updated);
 
     // ---- tickets (handle_support_ticket)
     Result<CreatedTicket> createTicket(const NewTicket &ticket);

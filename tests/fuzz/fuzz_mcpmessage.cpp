@@ -93,15 +93,14 @@ Fixture *g_fixture = nullptr;
     std::abort();
 }
 
-// MCP basic: a request id is a string or an integer.
+// MCP basic: a request id is a string or an integer. Decided by Qt's own double-to-integer conversion
+// (QJsonValue::toInteger answers its default unless the number is exactly a qint64), not by a copy of the
+// server's check, so that a mistake in that check shows here.
 bool isValidId(const QJsonValue &id)
 {
     if (id.isString())
         return true;
-    if (!id.isDouble())
-        return false;
-    const double v = id.toDouble();
-    return std::trunc(v) == v && v >= -9223372036854775808.0 && v < 9223372036854775808.0; // within qint64
+    return id.isDouble() && id.toInteger(0) == id.toInteger(1);
 }
 
 bool isNotification(const QJsonObject &m)

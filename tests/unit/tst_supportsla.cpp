@@ -5,6 +5,7 @@
 // schedule changes, the SLA monitor and attainment, the schedule API and its validation. Hand-computed: the
 // schedule is Mon-Fri 09:00-17:00 Europe/Berlin, which in June (CEST, UTC+2) is 07:00-15:00 UTC; 2026-06-15 is a
 // Monday. Built twice: SQLite (label unit) and PostgreSQL (label pg).
+#include <functional>
 #include <memory>
 
 #include <QSignalSpy>
@@ -16,6 +17,7 @@
 #include "tables_customers.h"
 #include "tables_support.h"
 #include "testdatabase.h"
+#include "transaction.h"
 
 using namespace Qt::StringLiterals;
 using Core::SlaState;
@@ -125,6 +127,47 @@ class TestSupportSla final : public QObject
         m_clock.set(at(when));
         auto sla = m_service->ticketSla(id);
         return sla ? *sla : Core::TicketSla {};
+    }
+
+    // A row the importer writes itself (no clocks yet), as the CSV import does before settleImportedTickets().
+    qint64 importRow(TicketStatus status, const QString &openedAt, const QString &resolvedAt = {})
+    {
+        Domain::SupportTicket t;
+        t.customerId = u"acme"_s;
+        t.subject = u"Imported"_s;
+        t.priority = TicketPriority::P2;
+        t.status = status;
+        t.openedAt = at(openedAt);
+        t.resolvedAt = at(resolvedAt);
+        auto created = Storage::SupportTicketRepository(db()).create(t);
+        return created ? created->id : 0;
+    }
+
+    // The importer's update of a stored ticket: the row rewritten, then settled with what it was before.
+    Core::ImportedTicketUpdate reimport(qint64 id, const std::function<void(Domain::SupportTicket &)> &change)
+    {
+        Domain::SupportTicket t = stored(id);
+        const Core::ImportedTicketUpdate before { t.id, t.priority, t.status, t.openedAt };
+        change(t);
+        auto updated = Storage::SupportTicketRepository(db()).update(t);
+        if (!updated)
+            qWarning() << updated.error().toString();
+        return before;
+    }
+
+    QList<std::pair<QString, QString>> pausesOf(qint64 id) // (status, "started..ended"), oldest first
+    {
+        QList<std::pair<QString, QString>> out;
+        auto q = Storage::exec(db(),
+            u"SELECT status, started_at, ended_at FROM ticket_sla_pauses WHERE ticket_id = ? ORDER BY id"_s, { id });
+        while (q && q->next()) {
+            QDateTime started;
+            QDateTime ended;
+            Storage::Convert::fromSql(q->value(1), started);
+            Storage::Convert::fromSql(q->value(2), ended);
+            out.append({ q->value(0).toString(), iso(started) + u".."_s + iso(ended) });
+        }
+        return out;
     }
 
 private Q_SLOTS:
@@ -346,13 +389,159 @@ private Q_SLOTS:
         QVERIFY(!stored(id).resolutionDueAt.isValid());
         // Imported again, still pending: no second pause, nothing to restamp.
         m_clock.set(at(u"2026-06-15T10:30:00"_s));
-        settled = m_service->settleImportedTickets(id + 1, { id });
+        settled = m_service->settleImportedTickets(
+            id + 1, { { id, TicketPriority::P2, TicketStatus::Pending, at(u"2026-06-15T08:00:00"_s) } });
         QVERIFY(settled);
         QCOMPARE(*settled, 0);
         QCOMPARE(count(u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ticket_id = ?"_s, { id }), 1);
         QCOMPARE(slaAt(id, u"2026-06-15T20:00:00"_s).resolution.state, SlaState::Paused);
         QVERIFY(setStatus(id, TicketStatus::Open, u"2026-06-15T11:00:00"_s));
         QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T17:00:00"_s); // 08:00 + 8 h + one hour paused
+    }
+
+    // A pending ticket put on hold by an import: the pending pause ends and an on-hold one begins, as a status
+    // change records them; the resolution clock stays stopped.
+    void importedWaitingStatusChange()
+    {
+        setPolicy(false);
+        const qint64 id = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
+        m_clock.set(at(u"2026-06-15T10:00:00"_s));
+        QVERIFY(m_service->settleImportedTickets(id, {}));
+        m_clock.set(at(u"2026-06-15T11:00:00"_s));
+        const auto before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::OnHold; });
+        auto settled = m_service->settleImportedTickets(id + 1, { before });
+        QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        const QList<std::pair<QString, QString>> expected { { u"pending"_s, u"2026-06-15T10:00:00..2026-06-15T11:00:00"_s },
+            { u"on_hold"_s, u"2026-06-15T11:00:00.."_s } };
+        QCOMPARE(pausesOf(id), expected);
+        QCOMPARE(slaAt(id, u"2026-06-15T20:00:00"_s).resolution.state, SlaState::Paused);
+        // Still on hold on the next import: nothing moves.
+        m_clock.set(at(u"2026-06-15T12:00:00"_s));
+        const auto again = reimport(id, [](Domain::SupportTicket &) { });
+        settled = m_service->settleImportedTickets(id + 1, { again });
+        QVERIFY(settled);
+        QCOMPARE(*settled, 0);
+        QCOMPARE(pausesOf(id), expected);
+    }
+
+    // Solved (per the CSV) at 10:30 while waiting, imported at 12:00: the pause ends when it was solved, so the
+    // resolution clock counts from 10:30, not the import's time.
+    void importedSolvedWhileWaiting()
+    {
+        setPolicy(false);
+        const qint64 id = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
+        m_clock.set(at(u"2026-06-15T10:00:00"_s));
+        QVERIFY(m_service->settleImportedTickets(id, {}));
+        m_clock.set(at(u"2026-06-15T12:00:00"_s));
+        const auto before = reimport(id, [](Domain::SupportTicket &t) {
+            t.status = TicketStatus::Solved;
+            t.resolvedAt = at(u"2026-06-15T10:30:00"_s);
+        });
+        auto settled = m_service->settleImportedTickets(id + 1, { before });
+        QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        QCOMPARE(*settled, 1);
+        const QList<std::pair<QString, QString>> expected { { u"pending"_s,
+            u"2026-06-15T10:00:00..2026-06-15T10:30:00"_s } };
+        QCOMPARE(pausesOf(id), expected);
+        // 8 h from 08:00 plus the half hour it waited.
+        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T16:30:00"_s);
+        // Solved before the pause began (a late import): the pause is empty rather than reversed.
+        const qint64 late = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
+        QVERIFY(m_service->settleImportedTickets(late, {}));
+        m_clock.set(at(u"2026-06-15T13:00:00"_s));
+        const auto lateBefore = reimport(late, [](Domain::SupportTicket &t) {
+            t.status = TicketStatus::Solved;
+            t.resolvedAt = at(u"2026-06-15T09:00:00"_s);
+        });
+        QVERIFY(m_service->settleImportedTickets(late + 1, { lateBefore }));
+        const QList<std::pair<QString, QString>> empty { { u"pending"_s,
+            u"2026-06-15T12:00:00..2026-06-15T12:00:00"_s } };
+        QCOMPARE(pausesOf(late), empty);
+    }
+
+    // An import that rewrites a ticket without touching its clocks leaves its stamps alone, even when the policy
+    // changed since (a solved ticket keeps its history, as restampOpenTickets() leaves it); a new priority or
+    // opened_at, or a reopening, restamps.
+    void importedUpdateRestampsOnlyWhatMoved_data()
+    {
+        QTest::addColumn<int>("change"); // 0 subject only, 1 priority, 2 opened_at, 3 reopened
+        QTest::addColumn<QString>("firstResponseDue");
+        QTest::addColumn<QString>("resolutionDue");
+        // Stamped under 60/480 min: Mon 09:00 / 16:00. The policy is now 60/240 min.
+        QTest::addRow("subject only") << 0 << u"2026-06-15T09:00:00"_s << u"2026-06-15T16:00:00"_s;
+        // P3 has the default policy: 240 / 2880 min from 08:00.
+        QTest::addRow("priority") << 1 << u"2026-06-15T12:00:00"_s << u"2026-06-17T08:00:00"_s;
+        QTest::addRow("opened_at") << 2 << u"2026-06-15T10:00:00"_s << u"2026-06-15T13:00:00"_s;
+        QTest::addRow("reopened") << 3 << u"2026-06-15T09:00:00"_s << u"2026-06-15T12:00:00"_s;
+    }
+
+    void importedUpdateRestampsOnlyWhatMoved()
+    {
+        QFETCH(int, change);
+        QFETCH(QString, firstResponseDue);
+        QFETCH(QString, resolutionDue);
+        setPolicy(false);
+        const qint64 id
+            = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T11:00:00"_s);
+        m_clock.set(at(u"2026-06-15T12:00:00"_s));
+        QVERIFY(m_service->settleImportedTickets(id, {}));
+        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T16:00:00"_s);
+        setPolicy(false, 240);
+        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T16:00:00"_s); // solved: not restamped
+        const auto before = reimport(id, [&](Domain::SupportTicket &t) {
+            t.subject = u"Renamed"_s;
+            if (change == 1)
+                t.priority = TicketPriority::P3;
+            if (change == 2)
+                t.openedAt = at(u"2026-06-15T09:00:00"_s);
+            if (change == 3) {
+                t.status = TicketStatus::Open;
+                t.resolvedAt = {};
+            }
+        });
+        auto settled = m_service->settleImportedTickets(id + 1, { before });
+        QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        QCOMPARE(*settled, change == 0 ? 0 : 1);
+        QCOMPARE(iso(stored(id).firstResponseDueAt), firstResponseDue);
+        QCOMPARE(iso(stored(id).resolutionDueAt), resolutionDue);
+    }
+
+    // More tickets than one statement binds (500 a chunk): every new and every updated one is settled.
+    void importedTicketsInChunks()
+    {
+        setPolicy(false);
+        constexpr int kTickets = 1203;
+        m_clock.set(at(u"2026-06-15T07:00:00"_s));
+        QList<qint64> ids;
+        {
+            Storage::Transaction tx(db());
+            for (int i = 0; i < kTickets; ++i)
+                ids << importRow(i % 2 ? TicketStatus::Pending : TicketStatus::Open, u"2026-06-15T08:00:00"_s);
+            QVERIFY(tx.commit());
+        }
+        QVERIFY(!ids.contains(0));
+        m_clock.set(at(u"2026-06-15T10:00:00"_s));
+        auto settled = m_service->settleImportedTickets(ids.first(), {});
+        QVERIFY(settled);
+        QCOMPARE(*settled, kTickets);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM support_tickets WHERE first_response_due_at IS NULL"_s), 0);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ended_at IS NULL"_s), kTickets / 2);
+        // All answered by the customer an hour later: every pause ends, every waiting ticket is restamped.
+        m_clock.set(at(u"2026-06-15T11:00:00"_s));
+        QList<Core::ImportedTicketUpdate> updated;
+        {
+            Storage::Transaction tx(db());
+            for (const qint64 id : std::as_const(ids))
+                updated << reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::Open; });
+            QVERIFY(tx.commit());
+        }
+        settled = m_service->settleImportedTickets(ids.last() + 1, updated);
+        QVERIFY(settled);
+        QCOMPARE(*settled, kTickets / 2);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM ticket_sla_pauses WHERE ended_at IS NULL"_s), 0);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM support_tickets WHERE resolution_due_at = ?"_s,
+                     { Storage::Convert::toSql(at(u"2026-06-15T17:00:00"_s)) }),
+            kTickets / 2); // 16:00 plus the hour they waited
     }
 
     // ---- restamping -------------------------------------------------------------------------------------------
