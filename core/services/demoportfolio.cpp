@@ -16,9 +16,11 @@
 #include <QLocale>
 #include <QSet>
 #include <QSqlQuery>
+#include <QTimeZone>
 
 #include "bulkinserter.h"
 #include "sql.h"
+#include "supportservice.h"
 #include "transaction.h"
 
 // How the demo portfolio is built
@@ -2846,12 +2848,19 @@ Status Generator::writeTickets()
             row[15] = closed >= 0 ? QVariant(formatTimestamp(closed)) : nullText();
             row[16] = formatTimestamp(opened + qint64(sla.firstResponseMinutes) * kMsPerMinute);
             // A ticket waiting on the customer (pending, on hold) has done so since the agent's answer: its
-            // resolution clock stands still, with no due time unless it had already run out (SupportService's rule).
-            const qint64 resolutionDue = opened + qint64(sla.resolutionMinutes) * kMsPerMinute;
+            // resolution clock stands still, and SupportFormulas::dueAt() decides its due time (none unless it had
+            // run out before the pause began). The demo's policies count calendar time.
             const bool waiting = status == u"pending"_s || status == u"on_hold"_s;
-            if (waiting)
+            if (waiting) {
                 paused.push_back({ id, status, firstResponse });
-            row[17] = waiting && resolutionDue > firstResponse ? nullText() : QVariant(formatTimestamp(resolutionDue));
+                const QDateTime due = SupportFormulas::dueAt(QDateTime::fromMSecsSinceEpoch(opened, QTimeZone::utc()),
+                    sla.resolutionMinutes,
+                    { { QDateTime::fromMSecsSinceEpoch(firstResponse, QTimeZone::utc()), QDateTime() } },
+                    BusinessCalendar());
+                row[17] = due.isValid() ? QVariant(formatTimestamp(due.toMSecsSinceEpoch())) : nullText();
+            } else {
+                row[17] = formatTimestamp(opened + qint64(sla.resolutionMinutes) * kMsPerMinute);
+            }
             row[18] = csat > 0 ? QVariant(csat) : nullInt();
             row[19] = csatComment.isEmpty() ? nullText() : QVariant(csatComment);
             row[20] = QVariant(escalated);
