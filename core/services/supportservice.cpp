@@ -856,9 +856,10 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
             const bool pauseEnds = r.pausedAs && (!waiting || *r.pausedAs != t.status);
             const bool pauseStarts = waiting && (!r.pausedAs || pauseEnds);
             if (pauseEnds) {
-                // The import learns of the change now; a ticket solved earlier stopped waiting when it was solved.
+                // The import learns of the change now; a ticket it finds solved or closed stopped waiting when it was
+                // solved. (A reopened ticket may keep an old resolved_at: an import leaves empty cells alone.)
                 QDateTime endedAt = now;
-                if (t.resolvedAt.isValid() && t.resolvedAt < endedAt)
+                if (!waiting && !t.isOpen() && t.resolvedAt.isValid() && t.resolvedAt < endedAt)
                     endedAt = t.resolvedAt;
                 endedAt = std::max(endedAt, r.pausedSince);
                 auto ended = Storage::exec(m_db,
@@ -915,6 +916,9 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
     QHash<qint64, const ImportedTicketUpdate *> byId;
     QVariantList updatedIds;
     for (const ImportedTicketUpdate &u : updated) {
+        // The first entry of an id is the state before the import; a later one came after its first write.
+        if (byId.contains(u.id))
+            continue;
         byId.insert(u.id, &u);
         updatedIds << u.id;
     }

@@ -421,13 +421,14 @@ public:
     Result<int> restampOpenTickets(const QList<Domain::TicketPriority> &priorities = {});
     // For importers that write tickets in bulk (the CSV import), in their transaction: the tickets with
     // id >= firstNewId and those in `updated` get the SLA clocks createTicket and a status change give.
-    // - One pending or on hold without an open pause of that status starts one now (when it began waiting is not
-    //   known); an open pause of another status, or of a ticket no longer waiting, ends now, or at the ticket's
-    //   resolved_at when that is earlier.
+    // - One pending or on hold without an open pause of that status starts one now (not before it was opened; when
+    //   it began waiting is not known). An open pause of another status, or of a ticket no longer waiting, ends now,
+    //   or at resolved_at when the ticket is solved or closed and was solved earlier, but never before it began.
     // - Due times are stamped from the policies, the schedule and the pauses (none without a policy for the
     //   priority) for every new ticket, and for an updated one when its priority or opened_at changed, a pause
-    //   began or ended, or a solved ticket was reopened: as applyChange() restamps. An unchanged one keeps its
-    //   stamps, even after a policy change (a solved ticket keeps its history).
+    //   began or ended (pending <-> on hold included), or a solved ticket was reopened. An unchanged one keeps its
+    //   stamps, even after a policy change (a solved ticket keeps its history). The first entry of an id in
+    //   `updated` counts.
     // Returns how many tickets' due times it wrote.
     Result<int> settleImportedTickets(qint64 firstNewId, const QList<ImportedTicketUpdate> &updated);
 

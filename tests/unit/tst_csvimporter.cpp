@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 // CsvImporter: every record kind, custom fields, per-line errors, all-or-nothing versus skip_invalid, insert versus
 // upsert, mappings, progress and cancellation. Built twice: SQLite (label unit) and PostgreSQL (label pg).
+#include <utility>
+
 #include <QBuffer>
 #include <QSignalSpy>
 #include <QTest>
@@ -834,6 +836,25 @@ private Q_SLOTS:
         QVERIFY(!ticket(u"ZD-1"_s).firstResponseDueAt.isValid());
         QVERIFY(!ticket(u"ZD-1"_s).resolutionDueAt.isValid());
         QCOMPARE(sla(u"ZD-1"_s).firstResponse.state, Core::SlaState::NoTarget);
+
+        // ZD-5, solved at 11:00, is reopened by two imports (pending at 14:00, open at 16:00). It keeps its old
+        // resolved_at (an import leaves empty cells alone), which must not end the pause: that lasts 14:00-16:00.
+        report = m_importer->importCsv(
+            "customer_id,external_id,subject,priority,status,opened_at,first_response_at,resolved_at\n"
+            "acme,ZD-5,Login,p2,solved,2026-06-15T10:00:00Z,2026-06-15T10:30:00Z,2026-06-15T11:00:00Z\n"_ba,
+            options(ImportKind::Tickets, ImportMode::Upsert));
+        QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+        QCOMPARE(report->inserted, 1);
+        QCOMPARE(ticket(u"ZD-5"_s).resolutionDueAt, utc(16, 10)); // 24 h
+        for (const auto &[status, hour] : { std::pair { "pending"_ba, 14 }, std::pair { "open"_ba, 16 } }) {
+            m_clock.set(utc(15, hour));
+            const QByteArray csv = "customer_id,external_id,subject,status\nacme,ZD-5,Login,"_ba + status + '\n';
+            report = m_importer->importCsv(csv, options(ImportKind::Tickets, ImportMode::Upsert));
+            QVERIFY2(report, report ? "" : qPrintable(report.error().toString()));
+            QCOMPARE(report->updated, 1);
+        }
+        QCOMPARE(ticket(u"ZD-5"_s).resolvedAt, utc(15, 11));
+        QCOMPARE(ticket(u"ZD-5"_s).resolutionDueAt, utc(16, 12)); // plus the 2 h it waited
         m_clock.set(QDateTime(QDate(2026, 6, 15), QTime(12, 0), QTimeZone::utc()));
     }
 

@@ -411,6 +411,7 @@ private Q_SLOTS:
         const auto before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::OnHold; });
         auto settled = m_service->settleImportedTickets(id + 1, { before });
         QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        QCOMPARE(*settled, 0); // still waiting: no resolution due time before or after
         const QList<std::pair<QString, QString>> expected { { u"pending"_s, u"2026-06-15T10:00:00..2026-06-15T11:00:00"_s },
             { u"on_hold"_s, u"2026-06-15T11:00:00.."_s } };
         QCOMPARE(pausesOf(id), expected);
@@ -457,6 +458,37 @@ private Q_SLOTS:
         const QList<std::pair<QString, QString>> empty { { u"pending"_s,
             u"2026-06-15T12:00:00..2026-06-15T12:00:00"_s } };
         QCOMPARE(pausesOf(late), empty);
+    }
+
+    // A solved ticket reopened by imports keeps its old resolved_at (an import leaves empty cells alone): that date
+    // must not end the later pause, which ends when the import learns the customer answered.
+    void importedReopenedKeepsStaleResolvedAt()
+    {
+        setPolicy(false);
+        const qint64 id
+            = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T09:00:00"_s);
+        m_clock.set(at(u"2026-06-15T10:00:00"_s));
+        QVERIFY(m_service->settleImportedTickets(id, {}));
+        auto before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::Pending; });
+        QVERIFY(m_service->settleImportedTickets(id + 1, { before }));
+        m_clock.set(at(u"2026-06-15T12:00:00"_s));
+        before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::Open; });
+        QCOMPARE(stored(id).resolvedAt, at(u"2026-06-15T09:00:00"_s));
+        auto settled = m_service->settleImportedTickets(id + 1, { before });
+        QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
+        const QList<std::pair<QString, QString>> expected { { u"pending"_s,
+            u"2026-06-15T10:00:00..2026-06-15T12:00:00"_s } };
+        QCOMPARE(pausesOf(id), expected);
+        QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T18:00:00"_s); // 16:00 plus the two hours it waited
+        // Listed twice (another bulk writer): the first entry is the state before, the second is ignored.
+        m_clock.set(at(u"2026-06-15T13:00:00"_s));
+        const auto first = reimport(id, [](Domain::SupportTicket &t) { t.priority = TicketPriority::P3; });
+        Core::ImportedTicketUpdate second = first;
+        second.priority = TicketPriority::P3;
+        settled = m_service->settleImportedTickets(id + 1, { first, second });
+        QVERIFY(settled);
+        QCOMPARE(*settled, 1);
+        QCOMPARE(iso(stored(id).firstResponseDueAt), u"2026-06-15T12:00:00"_s); // P3: 240 min from 08:00
     }
 
     // An import that rewrites a ticket without touching its clocks leaves its stamps alone, even when the policy
