@@ -143,6 +143,18 @@ class TestSupportSla final : public QObject
         return created ? created->id : 0;
     }
 
+    // A pending P2 ticket opened at 08:00 and imported at 10:00, when its pause starts (policy 60 / 480 min).
+    qint64 importedPendingAtTen()
+    {
+        setPolicy(false);
+        const qint64 id = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
+        m_clock.set(at(u"2026-06-15T10:00:00"_s));
+        auto settled = m_service->settleImportedTickets(id, {});
+        if (!settled)
+            qWarning() << settled.error().toString();
+        return settled ? id : 0;
+    }
+
     // The importer's update of a stored ticket: the row rewritten, then settled with what it was before.
     Core::ImportedTicketUpdate reimport(qint64 id, const std::function<void(Domain::SupportTicket &)> &change)
     {
@@ -403,10 +415,8 @@ private Q_SLOTS:
     // change records them; the resolution clock stays stopped.
     void importedWaitingStatusChange()
     {
-        setPolicy(false);
-        const qint64 id = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
-        m_clock.set(at(u"2026-06-15T10:00:00"_s));
-        QVERIFY(m_service->settleImportedTickets(id, {}));
+        const qint64 id = importedPendingAtTen();
+        QVERIFY(id > 0);
         m_clock.set(at(u"2026-06-15T11:00:00"_s));
         const auto before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::OnHold; });
         auto settled = m_service->settleImportedTickets(id + 1, { before });
@@ -429,10 +439,8 @@ private Q_SLOTS:
     // resolution clock counts from 10:30, not the import's time.
     void importedSolvedWhileWaiting()
     {
-        setPolicy(false);
-        const qint64 id = importRow(TicketStatus::Pending, u"2026-06-15T08:00:00"_s);
-        m_clock.set(at(u"2026-06-15T10:00:00"_s));
-        QVERIFY(m_service->settleImportedTickets(id, {}));
+        const qint64 id = importedPendingAtTen();
+        QVERIFY(id > 0);
         m_clock.set(at(u"2026-06-15T12:00:00"_s));
         const auto before = reimport(id, [](Domain::SupportTicket &t) {
             t.status = TicketStatus::Solved;
