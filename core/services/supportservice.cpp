@@ -815,7 +815,8 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
     int stamped = 0;
     // A chunk of the new tickets (`before` null) or of the updated ones: pauses first, then the due times of those
     // whose clocks moved.
-    const auto settle = [&](const QVariantList &ids, const QHash<qint64, const ImportedTicketUpdate *> *before) -> Status {
+    const auto settle
+        = [&](const QVariantList &ids, const QHash<qint64, const ImportedTicketUpdate *> *before) -> Status {
         auto rows = Storage::exec(m_db,
             u"SELECT t.id, t.status, t.opened_at, t.priority, t.resolved_at, p.id, p.status, p.started_at "
             "FROM support_tickets t LEFT JOIN ticket_sla_pauses p ON p.ticket_id = t.id AND p.ended_at IS NULL "
@@ -888,8 +889,8 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
         }
         if (restamp.isEmpty())
             return {};
-        auto restamped = restampTickets(m_db,
-            u"id IN (%1)"_s.arg(Storage::Detail::placeholders(int(restamp.size()))), restamp, rulesFor, false);
+        auto restamped = restampTickets(
+            m_db, u"id IN (%1)"_s.arg(Storage::Detail::placeholders(int(restamp.size()))), restamp, rulesFor, false);
         if (!restamped)
             return restamped.error();
         stamped += *restamped;

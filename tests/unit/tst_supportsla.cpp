@@ -422,13 +422,14 @@ private Q_SLOTS:
         auto settled = m_service->settleImportedTickets(id + 1, { before });
         QVERIFY2(settled, qPrintable(settled ? QString() : settled.error().toString()));
         QCOMPARE(*settled, 0); // still waiting: no resolution due time before or after
-        const QList<std::pair<QString, QString>> expected { { u"pending"_s, u"2026-06-15T10:00:00..2026-06-15T11:00:00"_s },
+        const QList<std::pair<QString, QString>> expected { { u"pending"_s,
+                                                                u"2026-06-15T10:00:00..2026-06-15T11:00:00"_s },
             { u"on_hold"_s, u"2026-06-15T11:00:00.."_s } };
         QCOMPARE(pausesOf(id), expected);
         QCOMPARE(slaAt(id, u"2026-06-15T20:00:00"_s).resolution.state, SlaState::Paused);
         // Still on hold on the next import: nothing moves.
         m_clock.set(at(u"2026-06-15T12:00:00"_s));
-        const auto again = reimport(id, [](Domain::SupportTicket &) { });
+        const auto again = reimport(id, [](Domain::SupportTicket &) {});
         settled = m_service->settleImportedTickets(id + 1, { again });
         QVERIFY(settled);
         QCOMPARE(*settled, 0);
@@ -473,8 +474,7 @@ private Q_SLOTS:
     void importedReopenedKeepsStaleResolvedAt()
     {
         setPolicy(false);
-        const qint64 id
-            = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T09:00:00"_s);
+        const qint64 id = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T09:00:00"_s);
         m_clock.set(at(u"2026-06-15T10:00:00"_s));
         QVERIFY(m_service->settleImportedTickets(id, {}));
         auto before = reimport(id, [](Domain::SupportTicket &t) { t.status = TicketStatus::Pending; });
@@ -521,8 +521,7 @@ private Q_SLOTS:
         QFETCH(QString, firstResponseDue);
         QFETCH(QString, resolutionDue);
         setPolicy(false);
-        const qint64 id
-            = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T11:00:00"_s);
+        const qint64 id = importRow(TicketStatus::Solved, u"2026-06-15T08:00:00"_s, u"2026-06-15T11:00:00"_s);
         m_clock.set(at(u"2026-06-15T12:00:00"_s));
         QVERIFY(m_service->settleImportedTickets(id, {}));
         QCOMPARE(iso(stored(id).resolutionDueAt), u"2026-06-15T16:00:00"_s);
