@@ -4,7 +4,9 @@
 // 10 and 64 concurrent sessions against `csdesk --headless` and against a reference server on the official
 // TypeScript SDK doing the same work on the same SQLite file, side by side in one run, one load generator (wrk)
 // for both. Prints BENCH lines and the ratio.
-// Usage: node run-mcp-bench.mjs [--customers N] [--seconds S] [--sessions 10,64]
+// Usage: node run-mcp-bench.mjs [--customers N] [--seconds S] [--sessions 10,64] [--rounds R]
+// --rounds R (default 1): each measurement R times, csdesk, reference and nginx taking turns, so that a burst of
+// noise on a shared machine hits all three alike; the BENCH lines give the medians, and *_range lines the spread.
 // Needs CSDESK_BIN and wrk on PATH. CMake copies these scripts next to the pinned node_modules (<build>/node):
 // ES modules resolve packages from the importing file's folder upwards.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +24,7 @@ const opt = (name, fallback) => {
 const customers = Number(opt('customers', 2000));
 const seconds = Number(opt('seconds', 10));
 const sessionCounts = opt('sessions', '10,64').split(',').map(Number);
+const rounds = Math.max(1, Number(opt('rounds', 1)));
 
 if (spawnSync('wrk', ['--version']).error) {
   console.error('wrk is not installed (installer/install-deps.sh --tests installs it)');
@@ -66,6 +69,16 @@ function wrk(url, token, sessions, tool, args) {
     });
   });
 }
+
+const median = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const spread = (values, digits) => `${Math.min(...values).toFixed(digits)}..${Math.max(...values).toFixed(digits)}`;
+// The medians of a measurement's rounds, and their errors added up.
+const summary = (list) => ({ rps: median(list.map((x) => x.rps)), p50: median(list.map((x) => x.p50)),
+  p99: median(list.map((x) => x.p99)), errors: list.reduce((sum, x) => sum + x.errors, 0) });
 
 function startReference(file) {
   const child = spawn(process.execPath, [join(here, 'reference-server.mjs'), file, '0'],
@@ -150,8 +163,14 @@ try {
     for (const n of sessionCounts) {
       const ourSessions = await openSessions(ours.url, token, n);
       const refSessions = await openSessions(reference.url, null, n);
-      const a = await wrk(ours.url, token, ourSessions, name, args);
-      const b = await wrk(reference.url, null, refSessions, name, args);
+      const runs = { a: [], b: [], c: [] };
+      for (let r = 0; r < rounds; ++r) {
+        runs.a.push(await wrk(ours.url, token, ourSessions, name, args));
+        runs.b.push(await wrk(reference.url, null, refSessions, name, args));
+        if (nginx && name === 'test_simple_text') runs.c.push(await wrk(nginx.url, null, refSessions, name, args));
+      }
+      const a = summary(runs.a);
+      const b = summary(runs.b);
       const label = `${name}_${n}`;
       console.log(`BENCH mcp_${label}_csdesk_calls_per_second ${a.rps.toFixed(0)}`);
       console.log(`BENCH mcp_${label}_csdesk_p50_ms ${a.p50.toFixed(3)}`);
@@ -159,12 +178,20 @@ try {
       console.log(`BENCH mcp_${label}_reference_calls_per_second ${b.rps.toFixed(0)}`);
       console.log(`BENCH mcp_${label}_reference_p50_ms ${b.p50.toFixed(3)}`);
       console.log(`BENCH mcp_${label}_reference_p99_ms ${b.p99.toFixed(3)}`);
-      console.log(`BENCH mcp_${label}_ratio ${(a.rps / b.rps).toFixed(2)}`);
-      if (nginx && name === 'test_simple_text') {
-        const c = await wrk(nginx.url, null, refSessions, name, args);
+      // Ratio and share within each round (one moment), then their median.
+      console.log(`BENCH mcp_${label}_ratio ${median(runs.a.map((x, i) => x.rps / runs.b[i].rps)).toFixed(2)}`);
+      if (rounds > 1) {
+        console.log(`BENCH mcp_${label}_csdesk_calls_per_second_range ${spread(runs.a.map((x) => x.rps), 0)}`);
+        console.log(`BENCH mcp_${label}_csdesk_p99_ms_range ${spread(runs.a.map((x) => x.p99), 3)}`);
+      }
+      if (runs.c.length) {
+        const c = summary(runs.c);
+        const shares = runs.a.map((x, i) => x.rps / runs.c[i].rps);
         console.log(`BENCH mcp_${label}_nginx_calls_per_second ${c.rps.toFixed(0)}`);
         console.log(`BENCH mcp_${label}_nginx_p99_ms ${c.p99.toFixed(3)}`);
-        console.log(`BENCH mcp_${label}_csdesk_share_of_ceiling ${(a.rps / c.rps).toFixed(3)}`);
+        console.log(`BENCH mcp_${label}_csdesk_share_of_ceiling ${median(shares).toFixed(3)}`);
+        if (rounds > 1)
+          console.log(`BENCH mcp_${label}_csdesk_share_of_ceiling_range ${spread(shares, 3)}`);
       }
       if (a.errors || b.errors) {
         console.log(`BENCH mcp_${label}_errors csdesk=${a.errors} reference=${b.errors}`);
