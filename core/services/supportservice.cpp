@@ -878,14 +878,13 @@ Result<int> SupportService::settleImportedTickets(qint64 firstNewId, const QList
                 if (auto created = Storage::SlaPauseRepository(m_db).create(pause); !created)
                     return created.error();
             }
+            // A new ticket (nothing before) is stamped; an updated one as applyChange() restamps: when the priority
+            // changed, a pause began or ended, or it was reopened; and here also when opened_at changed.
             const ImportedTicketUpdate *was = before ? before->value(t.id) : nullptr;
-            // As applyChange(): the clocks move with the priority, a pause, a reopening; and here with opened_at.
-            if (before && !pauseEnds && !pauseStarts
-                && (!was
-                    || (was->priority == t.priority && was->openedAt == t.openedAt
-                        && !(was->status == TicketStatus::Solved && t.isOpen()))))
-                continue;
-            restamp << t.id;
+            const bool clocksMoved = !was || pauseEnds || pauseStarts || was->priority != t.priority
+                || was->openedAt != t.openedAt || (was->status == TicketStatus::Solved && t.isOpen());
+            if (clocksMoved)
+                restamp << t.id;
         }
         if (restamp.isEmpty())
             return {};
