@@ -2,7 +2,9 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #include "jsonwriter.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,41 +16,85 @@
 
 namespace Domain {
 
+namespace {
+
+// Appends `bytes` with one resize and a copy. QByteArray::append(QByteArrayView) goes through insert() in Qt 6.4, which
+// costs more than the copy for the short pieces a JSON writer appends (perf: a tenth of a list_clients call).
+void appendBytes(QByteArray &out, QByteArrayView bytes)
+{
+    const qsizetype at = out.size();
+    out.resize(at + bytes.size());
+    if (!bytes.isEmpty())
+        std::memcpy(out.data() + at, bytes.data(), size_t(bytes.size()));
+}
+
+// Decimal digits, as QByteArray::number writes them, without its temporary.
+void appendInteger(QByteArray &out, qint64 number)
+{
+    char digits[24];
+    appendBytes(out, QByteArrayView(digits, std::to_chars(digits, digits + sizeof digits, number).ptr - digits));
+}
+
+// The bytes a JSON string escape takes in place of the one byte `c` (RFC 8259 §7); 1 when it needs none.
+constexpr int escapedSize(uchar c)
+{
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t')
+        return 2;
+    return c < 0x20 ? 6 : 1;
+}
+
+} // namespace
+
 void appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
     static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    qsizetype run = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const auto c = uchar(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(utf8.sliced(run, i - run));
-        run = i + 1;
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default: {
-            const char escape[] = { '\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf] };
-            out.append(escape, sizeof escape);
-        }
+    // Measured first, then written through a pointer into one resize: the text is short, its escapes are few.
+    qsizetype size = 2;
+    for (const char c : utf8)
+        size += escapedSize(uchar(c));
+    const qsizetype at = out.size();
+    out.resize(at + size);
+    char *p = out.data() + at;
+    *p++ = '"';
+    if (size == utf8.size() + 2) {
+        if (!utf8.isEmpty())
+            std::memcpy(p, utf8.data(), size_t(utf8.size()));
+        p += utf8.size();
+    } else {
+        for (const char byte : utf8) {
+            const auto c = uchar(byte);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *p++ = byte;
+                continue;
+            }
+            *p++ = '\\';
+            switch (c) {
+            case '"':
+                *p++ = '"';
+                break;
+            case '\\':
+                *p++ = '\\';
+                break;
+            case '\n':
+                *p++ = 'n';
+                break;
+            case '\r':
+                *p++ = 'r';
+                break;
+            case '\t':
+                *p++ = 't';
+                break;
+            default:
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = kHex[c >> 4];
+                *p++ = kHex[c & 0xf];
+            }
         }
     }
-    out.append(utf8.sliced(run));
-    out += '"';
+    *p++ = '"';
+    Q_ASSERT(p == out.data() + out.size());
 }
 
 void appendJsonString(QByteArray &out, QStringView text)
@@ -109,8 +155,8 @@ JsonWriter &JsonWriter::key(QLatin1StringView name)
     Q_ASSERT(!m_hasValue.isEmpty() && !m_afterKey);
     separate();
     m_out += '"';
-    m_out += QByteArrayView(name.data(), name.size());
-    m_out += "\":";
+    appendBytes(m_out, QByteArrayView(name.data(), name.size()));
+    appendBytes(m_out, "\":");
     m_afterKey = true;
     return *this;
 }
@@ -125,7 +171,7 @@ JsonWriter &JsonWriter::value(QStringView text)
 JsonWriter &JsonWriter::value(qint64 number)
 {
     separate();
-    m_out += QByteArray::number(number);
+    appendInteger(m_out, number);
     return *this;
 }
 
@@ -136,9 +182,9 @@ JsonWriter &JsonWriter::value(double number)
     // its shortest round-trip digits, and what JSON cannot hold as null.
     double integral = 0;
     if (!std::isfinite(number))
-        m_out += "null";
+        appendBytes(m_out, "null");
     else if (std::modf(number, &integral) == 0.0 && std::fabs(number) < 9007199254740992.0)
-        m_out += QByteArray::number(qint64(number));
+        appendInteger(m_out, qint64(number));
     else
         m_out += QByteArray::number(number, 'g', QLocale::FloatingPointShortest);
     return *this;
@@ -147,14 +193,14 @@ JsonWriter &JsonWriter::value(double number)
 JsonWriter &JsonWriter::value(bool flag)
 {
     separate();
-    m_out += flag ? "true" : "false";
+    appendBytes(m_out, flag ? QByteArrayView("true") : QByteArrayView("false"));
     return *this;
 }
 
 JsonWriter &JsonWriter::null()
 {
     separate();
-    m_out += "null";
+    appendBytes(m_out, "null");
     return *this;
 }
 

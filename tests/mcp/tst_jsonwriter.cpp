@@ -75,10 +75,14 @@ private Q_SLOTS:
         QTest::newRow("empty") << u""_s;
         QTest::newRow("plain") << u"Acme Corp"_s;
         QTest::newRow("quotes and backslash") << u"say \"hi\" \\ bye"_s;
-        QTest::newRow("controls") << QString::fromUtf16(u"a\u0000b\u0001c\bd\fe\nf\rg\th\u001f");
+        QTest::newRow("controls")
+            << u"a\u0000b\u0001c\bd\fe\nf\rg\th\u001f"_s; // _s keeps the NUL (fromUtf16 stopped at it)
         QTest::newRow("non-ASCII") << u"Zoë — 北京 ✓ 🚀"_s;
         QTest::newRow("line separators") << QString::fromUtf16(u"x\u2028y\u2029z");
         QTest::newRow("markup") << u"</script><b>&amp;"_s;
+        QTest::newRow("escapes only") << u"\"\\\n\r\t\u0000\u001f\""_s;
+        QTest::newRow("escape last") << u"ends with a quote\""_s;
+        QTest::newRow("DEL is plain") << QString::fromUtf16(u"a\u007fb");
     }
 
     void stringsRoundTrip()
@@ -96,6 +100,17 @@ private Q_SLOTS:
         QByteArray fromUtf8;
         Domain::appendJsonString(fromUtf8, QByteArrayView(text.toUtf8()));
         QCOMPARE(QByteArray('[' + fromUtf8 + ']'), out);
+    }
+
+    void escapesAppendAfterWhatIsThere()
+    {
+        // The exact bytes (RFC 8259 §7: two-character escapes where there is one, \u00XX for other controls), after
+        // what the buffer already held.
+        QByteArray out = "prefix:";
+        Domain::appendJsonString(out, QByteArrayView("a\"b\\c\nd\x01\x7f\t"));
+        QCOMPARE(out, QByteArray(R"(prefix:"a\"b\\c\nd\u0001\x7f\t")").replace("\\x7f", "\x7f"));
+        Domain::appendJsonString(out, QByteArrayView(""));
+        QVERIFY(out.endsWith(R"(\t""")"));
     }
 
     void nestingAndCommas()
