@@ -680,6 +680,7 @@ Result<SegmentCustomers> SegmentService::page(const CompiledCriteria &compiled, 
     list.cursor = query.cursor;
     list.extraCondition = compiled.condition;
     list.extraBindings = compiled.bindings;
+    list.columns = query.columns;
     auto rows = Storage::CustomerRepository(m_db).list(list);
     if (!rows)
         return rows.error();

@@ -146,6 +146,8 @@ struct SegmentPageQuery
     QString cursor;
     QString sort = QStringLiteral("name"); // name | arr | renewal_date | tier | id
     bool descending = false;
+    // Customer columns to read (Storage::ListQuery::columns); empty = all. The items' other fields stay default.
+    QStringList columns;
 };
 
 struct SegmentCustomers

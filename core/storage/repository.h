@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: 2026 CS Desk contributors
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,10 +21,11 @@ namespace Storage {
 
 namespace Detail {
 // The SQL for a filter and its bindings; an Error naming the field when the column or operator is unusable.
-Core::Status appendFilter(const Filter &filter, const QStringList &knownColumns, QStringList &conditions,
-                          QVariantList &bindings);
+Core::Status appendFilter(
+    const Filter &filter, const QStringList &knownColumns, QStringList &conditions, QVariantList &bindings);
 QString encodeCursor(const QString &orderBy, bool descending, const QVariant &value, const QVariant &key);
-struct DecodedCursor {
+struct DecodedCursor
+{
     QVariant value;
     QVariant key;
 };
@@ -33,15 +36,14 @@ QString placeholders(int count);
 // Create / get / update / soft-delete / list for one stored type, driven by its TableTraits. Every write
 // validates the record first (so errors name the field), and updates are optimistic: the caller's
 // meta.version must still be the stored one, otherwise ErrorCode::Conflict and nothing is written.
-template<typename T>
-class Repository {
+template<typename T> class Repository
+{
     using Traits = TableTraits<T>;
 
 public:
     explicit Repository(const Database &db)
         : m_db(db)
-    {
-    }
+    { }
 
     const Database &database() const { return m_db; }
 
@@ -57,9 +59,9 @@ public:
             names << c.name;
             values << c.read(record);
         }
-        const QString sql = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) RETURNING %4")
-                                .arg(Traits::table(), names.join(u", "), Detail::placeholders(int(names.size())),
-                                     selectList());
+        const QString sql
+            = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) RETURNING %4")
+                  .arg(Traits::table(), names.join(u", "), Detail::placeholders(int(names.size())), selectList());
         return fetchOne(sql, values, QString());
     }
 
@@ -110,22 +112,18 @@ public:
     }
 
     // Marks the record deleted (it disappears from get/list, its history stays). expectedVersion 0 = any.
-    Core::Status softDelete(const QVariant &key, int expectedVersion = 0) const
-        requires(Traits::softDelete)
+    Core::Status softDelete(const QVariant &key, int expectedVersion = 0) const requires(Traits::softDelete)
     {
         return setDeleted(key, expectedVersion, true);
     }
 
-    Core::Status restore(const QVariant &key) const
-        requires(Traits::softDelete)
-    {
-        return setDeleted(key, 0, false);
-    }
+    Core::Status restore(const QVariant &key) const requires(Traits::softDelete) { return setDeleted(key, 0, false); }
 
     // Removes the row for good (append-only tables and records a user cannot see).
     Core::Status remove(const QVariant &key) const
     {
-        auto result = exec(m_db, QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(Traits::table(), keyName()), { key });
+        auto result
+            = exec(m_db, QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(Traits::table(), keyName()), { key });
         if (!result)
             return result.error();
         if (result->numRowsAffected() == 0)
@@ -187,13 +185,25 @@ public:
                 conditions << QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(orderBy, keyName(), cmp);
                 bindings << decoded->key;
             } else {
-                conditions << QStringLiteral("(%1 IS NULL OR %1 %2 ? OR (%1 = ? AND %3 %2 ?))")
-                                  .arg(orderBy, cmp, keyName());
+                conditions
+                    << QStringLiteral("(%1 IS NULL OR %1 %2 ? OR (%1 = ? AND %3 %2 ?))").arg(orderBy, cmp, keyName());
                 bindings << decoded->value << decoded->value << decoded->key;
             }
         }
         const QString direction = desc ? QStringLiteral(" DESC") : QString();
-        QString sql = QStringLiteral("SELECT %1 FROM %2").arg(selectList(), Traits::table());
+        std::optional<RowLayout> projection;
+        if (!query.columns.isEmpty()) {
+            QStringList selected;
+            for (const QString &name : query.columns + QStringList { keyName(), orderBy }) {
+                if (!known.contains(name))
+                    return Core::Error::invalid(QStringLiteral("columns"), QStringLiteral("no column '%1'").arg(name));
+                if (!selected.contains(name))
+                    selected << name;
+            }
+            projection = RowLayout::ofColumns(selected);
+        }
+        QString sql = QStringLiteral("SELECT %1 FROM %2")
+                          .arg(projection ? projection->selectList : selectList(), Traits::table());
         if (!conditions.isEmpty())
             sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
         if (sortByKey)
@@ -209,15 +219,15 @@ public:
             return rows.error();
         Page<T> page;
         page.items.reserve(query.limit);
-        const RowLayout &layout = RowLayout::ofSelectList();
-        const int sortIndex = int(known.indexOf(orderBy));
-        const int keyIndex = int(known.indexOf(keyName()));
+        const RowLayout &layout = projection ? *projection : RowLayout::ofSelectList();
+        const int sortIndex = layout.columns.at(known.indexOf(orderBy));
+        const int keyIndex = layout.columns.at(known.indexOf(keyName()));
         QVariant lastSort;
         QVariant lastKey;
         while (rows->next()) {
             if (page.items.size() == query.limit) {
-                page.nextCursor = Detail::encodeCursor(orderBy, desc, Convert::toCursorValue(lastSort),
-                                                       Convert::toCursorValue(lastKey));
+                page.nextCursor = Detail::encodeCursor(
+                    orderBy, desc, Convert::toCursorValue(lastSort), Convert::toCursorValue(lastKey));
                 break;
             }
             page.items << fromRow(*rows, layout);
@@ -263,6 +273,15 @@ public:
             }();
             return layout;
         }
+        // The layout of a query that selected `selected` (mapped columns, in that order) and no meta column.
+        static RowLayout ofColumns(const QStringList &selected)
+        {
+            RowLayout l;
+            for (const Column<T> &c : Traits::columns())
+                l.columns.append(int(selected.indexOf(c.name)));
+            l.selectList = selected.join(QStringLiteral(", "));
+            return l;
+        }
         explicit RowLayout(const QSqlRecord &rec)
         {
             for (const Column<T> &c : Traits::columns())
@@ -275,7 +294,8 @@ public:
             if constexpr (Traits::versioned)
                 version = rec.indexOf(QStringLiteral("version"));
         }
-        QVarLengthArray<int, 48> columns;
+        QVarLengthArray<int, 48> columns; // -1: not selected (the field keeps its default)
+        QString selectList; // ofColumns() only
         int createdAt = -1;
         int updatedAt = -1;
         int deletedAt = -1;
@@ -293,15 +313,25 @@ public:
     {
         T record {};
         qsizetype i = 0;
-        for (const Column<T> &c : Traits::columns())
-            c.write(record, row.value(layout.columns.at(i++)));
-        Convert::fromSql(row.value(layout.createdAt), record.meta.createdAt);
-        if constexpr (Traits::hasUpdatedAt)
-            Convert::fromSql(row.value(layout.updatedAt), record.meta.updatedAt);
-        if constexpr (Traits::softDelete)
-            Convert::fromSql(row.value(layout.deletedAt), record.meta.deletedAt);
-        if constexpr (Traits::versioned)
-            record.meta.version = row.value(layout.version).toInt();
+        for (const Column<T> &c : Traits::columns()) {
+            if (const int at = layout.columns.at(i++); at >= 0)
+                c.write(record, row.value(at));
+        }
+        // A meta column the query did not select (-1) keeps its default.
+        if (layout.createdAt >= 0)
+            Convert::fromSql(row.value(layout.createdAt), record.meta.createdAt);
+        if constexpr (Traits::hasUpdatedAt) {
+            if (layout.updatedAt >= 0)
+                Convert::fromSql(row.value(layout.updatedAt), record.meta.updatedAt);
+        }
+        if constexpr (Traits::softDelete) {
+            if (layout.deletedAt >= 0)
+                Convert::fromSql(row.value(layout.deletedAt), record.meta.deletedAt);
+        }
+        if constexpr (Traits::versioned) {
+            if (layout.version >= 0)
+                record.meta.version = row.value(layout.version).toInt();
+        }
         return record;
     }
 
@@ -312,18 +342,27 @@ public:
         qsizetype i = 0;
         for (const Column<T> &c : Traits::columns()) {
             const int at = layout.columns.at(i++);
+            if (at < 0)
+                continue;
             if (c.fetch)
                 c.fetch(record, row, at);
             else
                 c.write(record, row.value(at));
         }
-        row.read(layout.createdAt, record.meta.createdAt);
-        if constexpr (Traits::hasUpdatedAt)
-            row.read(layout.updatedAt, record.meta.updatedAt);
-        if constexpr (Traits::softDelete)
-            row.read(layout.deletedAt, record.meta.deletedAt);
-        if constexpr (Traits::versioned)
-            row.read(layout.version, record.meta.version);
+        if (layout.createdAt >= 0)
+            row.read(layout.createdAt, record.meta.createdAt);
+        if constexpr (Traits::hasUpdatedAt) {
+            if (layout.updatedAt >= 0)
+                row.read(layout.updatedAt, record.meta.updatedAt);
+        }
+        if constexpr (Traits::softDelete) {
+            if (layout.deletedAt >= 0)
+                row.read(layout.deletedAt, record.meta.deletedAt);
+        }
+        if constexpr (Traits::versioned) {
+            if (layout.version >= 0)
+                row.read(layout.version, record.meta.version);
+        }
         return record;
     }
 
@@ -400,17 +439,16 @@ private:
     Core::Result<T> explainMissedWrite(const QVariant &key, int expectedVersion) const
     {
         if constexpr (Traits::versioned) {
-            QString sql = QStringLiteral("SELECT version%1 FROM %2 WHERE %3 = ?")
-                              .arg(Traits::softDelete ? QStringLiteral(", deleted_at") : QString(), Traits::table(),
-                                   keyName());
+            QString sql
+                = QStringLiteral("SELECT version%1 FROM %2 WHERE %3 = ?")
+                      .arg(Traits::softDelete ? QStringLiteral(", deleted_at") : QString(), Traits::table(), keyName());
             auto rows = exec(m_db, sql, { key });
             if (!rows)
                 return rows.error();
             if (!rows->next() || (Traits::softDelete && !rows->value(1).isNull()))
                 return Core::Error::notFound(keyName(), notFoundMessage(key));
             const int current = rows->value(0).toInt();
-            return Core::Error::conflict(
-                QStringLiteral("version"),
+            return Core::Error::conflict(QStringLiteral("version"),
                 QStringLiteral("this %1 was changed by someone else since it was read (you have version %2, "
                                "the stored one is %3); reload it and apply your change again")
                     .arg(Traits::singular())
@@ -425,10 +463,11 @@ private:
     Core::Status setDeleted(const QVariant &key, int expectedVersion, bool deleted) const
     {
         const QString now = nowExpression(m_db.dialect());
-        QString sql = QStringLiteral("UPDATE %1 SET deleted_at = %2, updated_at = %3%4 WHERE %5 = ? AND deleted_at IS %6")
-                          .arg(Traits::table(), deleted ? now : QStringLiteral("NULL"), now,
-                               Traits::versioned ? QStringLiteral(", version = version + 1") : QString(), keyName(),
-                               deleted ? QStringLiteral("NULL") : QStringLiteral("NOT NULL"));
+        QString sql
+            = QStringLiteral("UPDATE %1 SET deleted_at = %2, updated_at = %3%4 WHERE %5 = ? AND deleted_at IS %6")
+                  .arg(Traits::table(), deleted ? now : QStringLiteral("NULL"), now,
+                      Traits::versioned ? QStringLiteral(", version = version + 1") : QString(), keyName(),
+                      deleted ? QStringLiteral("NULL") : QStringLiteral("NOT NULL"));
         QVariantList bindings { key };
         if (Traits::versioned && expectedVersion > 0) {
             sql += QStringLiteral(" AND version = ?");

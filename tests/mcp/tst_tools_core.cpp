@@ -477,7 +477,7 @@ private Q_SLOTS:
             u"list_clients"_s, { { u"segment_id"_s, saved->id }, { u"status"_s, u"active"_s }, { u"limit"_s, 200 } });
         CS_VERIFY_TOOL_OK(out);
         auto expected = demo().segments().evaluate({ { u"tier"_s, u"enterprise"_s }, { u"status"_s, u"active"_s } },
-            Core::SegmentPageQuery { 200, {}, u"name"_s, false });
+            Core::SegmentPageQuery { 200, {}, u"name"_s, false, {} });
         QVERIFY(expected.ok());
         QVERIFY(expected->total > 0);
         QCOMPARE(out.structured.value(u"total"_s).toInteger(), expected->total);

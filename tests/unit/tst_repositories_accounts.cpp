@@ -760,6 +760,67 @@ private Q_SLOTS:
         }
     }
 
+    void listReadsOnlyTheColumnsAsked()
+    {
+        Storage::CustomerRepository repo(db());
+        for (int i = 0; i < 5; ++i) {
+            Customer c;
+            c.id = u"proj-%1"_s.arg(i);
+            c.name = u"Projected %1"_s.arg(i);
+            c.industry = u"Logistics"_s;
+            c.arr = 1000.0 * ((i * 3) % 5); // 0, 3000, 1000, 4000, 2000: an order that is not the ids'
+            c.customFields = { { u"region"_s, u"EMEA"_s } };
+            QVERIFY(repo.create(c));
+        }
+        Storage::ListQuery q;
+        q.extraCondition = u"id LIKE 'proj-%'"_s;
+        q.orderBy = u"arr"_s;
+        q.descending = true;
+        q.limit = 2;
+        const auto readAll = [&repo](Storage::ListQuery query) {
+            QList<Customer> all;
+            qint64 total = -1;
+            do {
+                auto page = repo.list(query);
+                if (!page)
+                    qWarning("%s", qPrintable(page.error().toString()));
+                if (!page)
+                    return std::pair { QList<Customer>(), qint64(-2) };
+                all << page->items;
+                total = page->total;
+                query.cursor = page->nextCursor;
+            } while (!query.cursor.isEmpty());
+            return std::pair { all, total };
+        };
+        const auto [full, fullTotal] = readAll(q);
+        q.columns = { u"name"_s }; // the key (id) and the sort column (arr) come along
+        const auto [projected, projectedTotal] = readAll(q);
+        QCOMPARE(fullTotal, qint64(5));
+        QCOMPARE(projectedTotal, qint64(5));
+        QCOMPARE(projected.size(), 5);
+        for (qsizetype i = 0; i < projected.size(); ++i) {
+            const Customer &p = projected.at(i);
+            QCOMPARE(p.id, full.at(i).id); // same rows, same order, across the same pages
+            QCOMPARE(p.name, full.at(i).name);
+            QCOMPARE(p.arr, full.at(i).arr);
+            QCOMPARE(full.at(i).industry, u"Logistics"_s);
+            QVERIFY(p.industry.isEmpty()); // not asked for: the default
+            QVERIFY(p.customFields.isEmpty());
+            QCOMPARE(p.meta.version, 0);
+            QVERIFY(!p.meta.createdAt.isValid());
+            QVERIFY(full.at(i).meta.createdAt.isValid());
+        }
+        QCOMPARE(projected.first().arr, 4000.0);
+        QCOMPARE(projected.last().arr, 0.0);
+
+        q.columns = { u"name"_s, u"no_such_column"_s };
+        q.cursor.clear();
+        auto refused = repo.list(q);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().field, u"columns"_s);
+        QVERIFY2(refused.error().message.contains(u"no_such_column"_s), qPrintable(refused.error().message));
+    }
+
     void listsContactsOfOneCustomerInPages()
     {
         const QString cid = customer(u"paged"_s);

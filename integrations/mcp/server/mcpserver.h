@@ -350,8 +350,8 @@ private:
     void finishTool(const QString &sessionId, const QString &key, const PreparedCall &call, const ToolAnswer &answer);
     // Sends a serialised result (ToolAnswer::result) as the response of a request still in flight.
     void respondSerialized(const QString &sessionId, const QString &key, const QByteArray &result);
-    // Whether a read-only tool runs here rather than on a reader thread: when the handler costs less than the hop
-    // (handing a call to a reader and its answer back costs the server's thread ~15 µs of wake-ups and queues).
+    // Whether a read-only tool runs here rather than on a reader thread: when the handler costs about what the hop
+    // costs this thread (kInlineBelowNs in mcpserver.cpp).
     bool runsInline(const RegisteredTool &tool) const;
     void answerApproval(
         const QString &sessionId, const QString &key, PreparedCall call, const ApprovalDecision &decision);

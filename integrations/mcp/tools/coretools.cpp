@@ -676,6 +676,7 @@ Tool listClients()
         page.cursor = a.value(u"cursor"_s).toString();
         page.sort = a.value(u"sort"_s).toString(u"name"_s);
         page.descending = a.value(u"order"_s).toString() == u"desc"_s;
+        page.columns = ToolSupport::customerSummaryColumns(); // a summary reads 10 of a customer's 21 columns
         auto result = a.contains(u"segment_id"_s)
             ? call.services->segments().evaluateInSegment(a.value(u"segment_id"_s).toInteger(), criteria, page)
             : call.services->segments().evaluate(criteria, page);

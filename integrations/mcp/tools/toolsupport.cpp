@@ -305,6 +305,13 @@ void writeCustomerSummary(Domain::JsonWriter &w, const Domain::Customer &c)
         .endObject();
 }
 
+const QStringList &customerSummaryColumns()
+{
+    static const QStringList columns { u"id"_s, u"name"_s, u"company"_s, u"tier"_s, u"status"_s, u"lifecycle_stage"_s,
+        u"owner"_s, u"arr"_s, u"currency"_s, u"renewal_date"_s };
+    return columns;
+}
+
 QJsonObject customerSummaryJson(const Domain::Customer &c)
 {
     QByteArray json;

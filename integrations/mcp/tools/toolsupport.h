@@ -87,6 +87,8 @@ QDate dateArgument(const QJsonObject &arguments, const QString &name);
 // written once, by writeCustomerSummary (list_clients writes its page straight as bytes); customerSummaryJson reads
 // that back as an object for answers built as objects.
 void writeCustomerSummary(Domain::JsonWriter &writer, const Domain::Customer &customer);
+// The customer columns writeCustomerSummary reads: a list that writes only summaries reads only these.
+const QStringList &customerSummaryColumns();
 QJsonObject customerSummaryJson(const Domain::Customer &customer);
 QJsonObject customerJson(const Domain::Customer &customer);
 QJsonObject customerSummarySchema();
