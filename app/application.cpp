@@ -356,17 +356,24 @@ void Application::startMcpWithToken(const QString &token)
     options.conformanceFixtures = m_commandLine.conformanceFixtures;
     options.version = QCoreApplication::applicationVersion();
     const bool window = m_commandLine.mode == CommandLine::Mode::Window;
-    if (window) {
-        // The desktop's settings; --mcp-toolsets wins over the saved choice.
-        const Ui::McpSettings settings = loadMcpSettings();
-        if (options.toolsets.isEmpty())
-            options.toolsets = settings.enabledToolsets;
+    // The profile the CSM saved in the settings holds wherever the server runs (window, headless, stdio): a toolset
+    // switched off or marked "ask me first" there is not open to an assistant that starts `csdesk --mcp-stdio`.
+    // --mcp-toolsets and --mcp-ask-first win over the saved choice.
+    const Ui::McpSettings settings = loadMcpSettings();
+    if (options.toolsets.isEmpty())
+        options.toolsets = settings.enabledToolsets;
+    if (m_commandLine.mcpAskFirst)
+        options.askFirstToolsets
+            = QSet<QString>(m_commandLine.mcpAskFirst->cbegin(), m_commandLine.mcpAskFirst->cend());
+    else
         options.askFirstToolsets = settings.askFirstToolsets;
+    if (window) {
         m_mcpToken = token;
         // Under the window: approvals prompt there, the audit reaches its dock, the server's threads yield to it.
         m_mcp = m_desktop->createMcpHost(options);
     } else {
-        // Headless and stdio: no gate ("ask me first" calls are refused), the threads' priority left alone.
+        // Headless and stdio: no gate ("ask me first" calls are refused with a message that says why), the threads'
+        // priority left alone.
         m_mcp = std::make_unique<Mcp::McpHost>(*m_database, *m_clock, options);
     }
     connect(m_mcp.get(), &Mcp::McpHost::started, this, [this](quint16 port) {

@@ -43,17 +43,22 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
         u"onboarding, health, retention, communication, support, expansion, feedback, "
         u"monitors, search."_s,
         u"list"_s);
+    const QCommandLineOption askFirst(u"mcp-ask-first"_s,
+        u"Comma-separated toolsets whose write tools need the CSM's approval, or \"none\" (default: the setting, "
+        u"Settings → AI assistants → Ask me first). In the window such a call waits for the CSM; headless and over "
+        u"stdio, where nobody can approve, it is refused."_s,
+        u"list"_s);
     const QCommandLineOption fixtures(u"conformance-fixtures"_s,
         u"Also register the MCP conformance suite's test tools, resources and prompts "
-        u"(for testing; needs --headless)."_s);
+        u"(for testing; needs --headless or --mcp-stdio)."_s);
     const QCommandLineOption noAuth(u"mcp-no-auth"_s,
         u"Do not require the bearer token (for the conformance suite's client, which "
-        u"cannot send one; needs --headless)."_s);
+        u"cannot send one; needs --headless or --mcp-stdio)."_s);
     const QCommandLineOption printToken(u"print-mcp-token"_s,
         u"Print the MCP endpoint's bearer token (from the desktop keyring; made on "
         u"first use) for a client's configuration, and exit."_s);
     parser.addOptions({ db, generateDemo, seed, events, replace, storePassword, headless, stdio, port, toolsets,
-        fixtures, noAuth, printToken });
+        askFirst, fixtures, noAuth, printToken });
 
     CommandLine cl;
     const auto fail = [&](const QString &message) {
@@ -129,6 +134,16 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
             cl.mcpToolsets.append(name.trimmed());
         if (cl.mcpToolsets.isEmpty())
             return fail(u"--mcp-toolsets needs at least one toolset name"_s);
+    }
+    if (parser.isSet(askFirst)) {
+        QStringList names;
+        for (const QString &name : parser.value(askFirst).split(u',', Qt::SkipEmptyParts))
+            names.append(name.trimmed());
+        if (names.isEmpty())
+            return fail(u"--mcp-ask-first needs toolset names, or \"none\""_s);
+        if (names == QStringList { u"none"_s })
+            names.clear();
+        cl.mcpAskFirst = names;
     }
     cl.conformanceFixtures = parser.isSet(fixtures);
     cl.mcpNoAuth = parser.isSet(noAuth);

@@ -23,6 +23,8 @@ struct CommandLine
     static constexpr quint16 kDefaultMcpPort = 47821;
     std::optional<quint16> mcpPort; // unset: the setting (default kDefaultMcpPort); 0 = an ephemeral port
     QStringList mcpToolsets; // empty = every toolset
+    // Toolsets whose write tools need the CSM's approval (empty list: none); unset = the saved setting.
+    std::optional<QStringList> mcpAskFirst;
     bool conformanceFixtures = false; // register the conformance suite's fixtures (headless only)
     bool mcpNoAuth = false; // no bearer token (headless only; for the conformance suite's client)
 

@@ -107,7 +107,8 @@ public:
         registerCsPrompts(m_prompts);
         if (!errors.isEmpty())
             return Q_EMIT failed(u"MCP tools failed to register: "_s + errors.join(u"; "_s));
-        for (const QString &toolset : std::as_const(m_options.toolsets)) {
+        for (const QString &toolset :
+            m_options.toolsets + QStringList(m_options.askFirstToolsets.cbegin(), m_options.askFirstToolsets.cend())) {
             if (!m_tools.toolsets().contains(toolset))
                 return Q_EMIT failed(
                     u"unknown toolset \""_s + toolset + u"\"; known: "_s + m_tools.toolsets().join(u", "_s));

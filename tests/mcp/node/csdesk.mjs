@@ -42,8 +42,9 @@ function childEnv(extra = {}) {
 }
 
 // Starts `csdesk --headless` on an ephemeral port and resolves once it prints its endpoint.
-export function startHeadless({ db, token, args = [] }) {
-  const env = childEnv(token ? { CSDESK_MCP_TOKEN: token } : {});
+// `env`: more environment for it (e.g. XDG_CONFIG_HOME for saved settings).
+export function startHeadless({ db, token, args = [], env: extraEnv = {} }) {
+  const env = childEnv({ ...(token ? { CSDESK_MCP_TOKEN: token } : {}), ...extraEnv });
   const child = spawn(csdeskBinary(), ['--headless', '--db', db, '--mcp-port', '0', ...args], {
     env, stdio: ['ignore', 'pipe', 'pipe'],
   });

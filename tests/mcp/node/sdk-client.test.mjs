@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { csdeskBinary, makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
 
 // TOOLS.md: the catalogue of the system we replace, and what goes beyond it.
@@ -170,6 +172,53 @@ describe('MCP TypeScript SDK client', () => {
       assert.ok(ok.headers.get('mcp-session-id'));
     } finally {
       await server.stop();
+    }
+  });
+
+  test('"ask me first" holds without a window: the saved choice and --mcp-ask-first', async () => {
+    // The CSM marked the core toolset "ask me first" in the desktop's settings (QSettings' file for organisation
+    // and application "csdesk"). Nobody can approve headless or over stdio, so its write tools are refused there,
+    // with the reason, and write nothing; its read tools stay open.
+    const own = tempDir('csdesk-askfirst-');
+    const config = join(own, 'config');
+    mkdirSync(join(config, 'csdesk'), { recursive: true });
+    writeFileSync(join(config, 'csdesk', 'csdesk.conf'), '[mcp]\naskFirst=core\n');
+    const fresh = makeDatabase(own, 5);
+    const env = { XDG_CONFIG_HOME: config };
+    const names = async (client) => (await client.callTool({ name: 'list_clients', arguments: { limit: 50 } }))
+      .structuredContent.items.map((c) => c.name);
+    const token = newToken();
+    const server = await startHeadless({ db: fresh, token, env });
+    const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    try {
+      await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
+        { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      const refused = await http.callTool({ name: 'register_client', arguments: { name: 'Held Back Ltd' } });
+      assert.equal(refused.isError, true, JSON.stringify(refused));
+      assert.match(refused.content[0].text, /approval/);
+      assert.match(refused.content[0].text, /toolset core/);
+      assert.ok(!(await names(http)).includes('Held Back Ltd'), 'a refused call writes nothing');
+    } finally {
+      await http.close();
+      await server.stop();
+    }
+    // --mcp-ask-first wins over the saved choice: with only "communication" held, core's write goes through, and
+    // a communication write is refused.
+    const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    try {
+      await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
+        args: ['--mcp-stdio', '--db', fresh, '--mcp-ask-first', 'communication'],
+        env: { ...process.env, QT_QPA_PLATFORM: 'offscreen', ...env }, stderr: 'inherit' }));
+      const created = await stdio.callTool({ name: 'register_client', arguments: { name: 'Let Through Ltd' } });
+      assert.ok(!created.isError, JSON.stringify(created.content));
+      assert.ok((await names(stdio)).includes('Let Through Ltd'));
+      const email = await stdio.callTool({ name: 'send_personalized_email', arguments: {
+        customer_id: created.structuredContent.customer_id, subject: 'Hello', body: 'Checking in.' } });
+      assert.equal(email.isError, true, JSON.stringify(email));
+      assert.match(email.content[0].text, /toolset communication/);
+    } finally {
+      await stdio.close();
+      removeDir(own);
     }
   });
 
