@@ -56,6 +56,22 @@ QDateTime occurrenceOn(const QDate &day, const Clock &clock)
     return QDateTime(day, QTime(0, 0), QTimeZone::utc());
 }
 
+// The timeline's mark of a new opportunity (kind expansion, source expansion_opportunities/<id>), written in the
+// transaction that stores it: the customer's story shows when the opening was found, as it shows its win or loss.
+Status recordOpened(const Storage::Database &db, const Clock &clock, const Domain::ExpansionOpportunity &o)
+{
+    const QString what = o.title.isEmpty() ? Domain::enumName(o.kind) : o.title;
+    QVariantMap detail { { u"kind"_s, Domain::enumName(o.kind) }, { u"product"_s, o.product },
+        { u"stage"_s, Domain::enumName(o.stage) }, { u"estimated_arr"_s, o.estimatedArr } };
+    if (o.score)
+        detail.insert(u"score"_s, *o.score);
+    const QString title = o.estimatedArr > 0
+        ? u"Expansion opportunity %1: %2 (est. %3 ARR)"_s.arg(Domain::enumName(o.stage), what, money(o.estimatedArr))
+        : u"Expansion opportunity %1: %2"_s.arg(Domain::enumName(o.stage), what);
+    return TimelineService::append(db, o.customerId, clock.now(), Domain::TimelineEventKind::Expansion, title, detail,
+        u"expansion_opportunities"_s, QString::number(o.id));
+}
+
 QVariantMap evidence(const QString &signal, const QVariant &value, const QString &detail)
 {
     return { { u"signal"_s, signal }, { u"value"_s, value }, { u"detail"_s, detail } };
@@ -576,6 +592,8 @@ Result<ExpansionScan> ExpansionService::identifyOpportunities(const ExpansionSca
             auto created = m_opportunities.create(o);
             if (!created)
                 return created.error();
+            if (auto ok = recordOpened(m_db, m_clock, *created); !ok)
+                return ok.error();
             c.opportunityId = created->id;
             c.opportunityStage = u"identified"_s;
             ++scan.created;
@@ -633,9 +651,17 @@ Result<Domain::ExpansionOpportunity> ExpansionService::createOpportunity(
         return ok.error();
     if (auto c = Storage::CustomerRepository(m_db).get(opportunity.customerId); !c)
         return withField(c.error(), u"customer_id"_s);
+    Storage::Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginError();
     auto created = m_opportunities.create(opportunity);
-    if (created)
-        Q_EMIT opportunityChanged(created->id, created->customerId);
+    if (!created)
+        return created.error();
+    if (auto ok = recordOpened(m_db, m_clock, *created); !ok)
+        return ok.error();
+    if (auto ok = tx.commit(); !ok)
+        return ok.error();
+    Q_EMIT opportunityChanged(created->id, created->customerId);
     return created;
 }
 

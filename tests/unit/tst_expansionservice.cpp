@@ -459,12 +459,26 @@ private Q_SLOTS:
         QVERIFY(m4 && m4->next());
         QVERIFY(near(m4->value(0).toDouble(), 0));
         QVERIFY(m4->value(1).toString().contains(u"estimate_basis"_s));
+        // Each new opportunity is on its customer's timeline, pointing at its row.
+        const QString marks = u"SELECT COUNT(*) FROM timeline_events t JOIN expansion_opportunities o "
+                              "ON t.source_table = 'expansion_opportunities' AND t.source_id = "
+                              "CAST(o.id AS TEXT) AND t.customer_id = o.customer_id WHERE t.kind = 'expansion'"_s;
+        QCOMPARE(count(marks), 7);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'expansion'"_s), 7);
+        auto title = Storage::exec(db(),
+            u"SELECT t.title FROM timeline_events t JOIN expansion_opportunities o ON t.source_id = CAST(o.id AS "
+            "TEXT) WHERE t.kind = 'expansion' AND o.estimated_arr > 0 ORDER BY o.id LIMIT 1"_s);
+        QVERIFY(title && title->next());
+        QVERIFY2(title->value(0).toString().startsWith(u"Expansion opportunity identified: "_s)
+                && title->value(0).toString().contains(u" ARR)"_s),
+            qPrintable(title->value(0).toString()));
 
         auto second = service.identifyOpportunities(q);
         CHECK_OK(second);
         QCOMPARE(second->created, 0);
         QCOMPARE(second->refreshed, 7);
         QCOMPARE(count(open), 7);
+        QCOMPARE(count(u"SELECT COUNT(*) FROM timeline_events WHERE kind = 'expansion'"_s), 7); // a refresh adds none
 
         // A CSM works one of them: it is linked, not refreshed.
         const qint64 worked = count(u"SELECT id FROM expansion_opportunities WHERE customer_id = 'M4'"_s);
@@ -476,6 +490,33 @@ private Q_SLOTS:
         CHECK_OK(third);
         QCOMPARE(third->created, 0);
         QCOMPARE(third->refreshed, 6);
+    }
+
+    void createdOpportunityIsOnTheTimeline()
+    {
+        customer(u"A"_s, Tier::Smb, 5000);
+        Core::ExpansionService service(db(), m_clock);
+        Domain::ExpansionOpportunity o;
+        o.customerId = u"A"_s;
+        o.kind = ExpansionKind::CrossSell;
+        o.product = u"sso"_s;
+        o.title = u"Single sign-on"_s;
+        o.estimatedArr = 1200;
+        o.stage = ExpansionStage::Won; // refused: a new opportunity is open, and nothing is written
+        QVERIFY(!service.createOpportunity(o));
+        QCOMPARE(count(u"SELECT COUNT(*) FROM timeline_events"_s), 0);
+        o.stage = ExpansionStage::Qualified;
+        auto created = service.createOpportunity(o);
+        CHECK_OK(created);
+        auto t
+            = Storage::exec(db(), u"SELECT kind, title, source_table, source_id, customer_id FROM timeline_events"_s);
+        QVERIFY(t && t->next());
+        QCOMPARE(t->value(0).toString(), u"expansion"_s);
+        QCOMPARE(t->value(1).toString(), u"Expansion opportunity qualified: Single sign-on (est. 1200.00 ARR)"_s);
+        QCOMPARE(t->value(2).toString(), u"expansion_opportunities"_s);
+        QCOMPARE(t->value(3).toString(), QString::number(created->id));
+        QCOMPARE(t->value(4).toString(), u"A"_s);
+        QVERIFY(!t->next());
     }
 
     void opportunityLifecycle()

@@ -75,7 +75,13 @@ test('customer lifecycle through the MCP tools', async (t) => {
     const r = await call('import_records', { kind: 'usage_events', csv: rows.join('\n') + '\n' });
     assert.equal(r.inserted, 84, JSON.stringify(r).slice(0, 500));
     const usage = await call('track_usage_engagement', { customer_id: id });
-    assert.ok(JSON.stringify(usage).includes('"events"') || JSON.stringify(usage).includes('events'));
+    // What the import stored, as the engagement report reads it: 84 events on 28 days by 3 users, users 1 and 3
+    // on reports, user 2 on dashboards.
+    assert.equal(usage.events, 84, JSON.stringify(usage).slice(0, 500));
+    assert.equal(usage.active_days, 28);
+    assert.equal(usage.mau, 3);
+    const byFeature = Object.fromEntries(usage.features.map((f) => [f.feature, [f.events, f.users]]));
+    assert.deepEqual(byFeature, { reports: [56, 2], dashboards: [28, 1] });
   });
 
   let contractId;
@@ -107,10 +113,15 @@ test('customer lifecycle through the MCP tools', async (t) => {
     assert.equal(overview.health.score, score, 'the overview shows the stored score');
   });
 
+  let risk;
   await t.test('identify churn risk', async () => {
     const r = await call('identify_churn_risk', { customer_id: id });
-    const risk = r.risk ?? r;
+    risk = r.risk;
     assert.ok(risk.probability >= 0 && risk.probability <= 1, JSON.stringify(r).slice(0, 500));
+    // Stored: the overview shows the same prediction.
+    const overview = await call('get_client_overview', { customer_id: id });
+    assert.equal(overview.churn_risk.probability, risk.probability);
+    assert.equal(overview.churn_risk.risk_level, risk.risk_level);
   });
 
   await t.test('run a retention campaign: an outbox message is queued', async () => {
@@ -136,9 +147,21 @@ test('customer lifecycle through the MCP tools', async (t) => {
   await t.test('track and forecast the renewal', async () => {
     const renewals = await call('track_renewals', { customer_id: id });
     assert.ok(renewals.total >= 1, JSON.stringify(renewals).slice(0, 500));
+    // The renewal opened from the registered renewal date and ARR, weighed by the churn prediction above.
+    const renewal = renewals.items[0];
+    assert.equal(renewal.customer_id, id);
+    assert.equal(renewal.renewal_date, iso(today + 45 * DAY));
+    assert.equal(renewal.arr_current, 120000);
+    assert.equal(renewal.p_renew.source, 'churn_prediction');
+    assert.equal(renewal.health_score, score, 'the renewal carries the stored health score');
     const forecast = await call('forecast_renewals', { from: iso(today), to: iso(today + 90 * DAY) });
-    assert.ok(JSON.stringify(forecast).includes(id) || forecast.renewals >= 1 || forecast.count >= 1,
-      JSON.stringify(forecast).slice(0, 800));
+    const f = forecast.forecast;
+    assert.equal(f.open_renewals, 1, JSON.stringify(forecast).slice(0, 800));
+    assert.equal(f.open_arr, 120000);
+    assert.equal(f.from_churn_prediction, 1);
+    assert.equal(f.largest_expected_losses[0].customer_id, id);
+    // ARR × p(renew); p_renew is shown to 4 decimals, so within 120,000 × 0.00005.
+    assert.ok(Math.abs(f.forecast_arr - 120000 * renewal.p_renew.value) <= 6.01, JSON.stringify(f).slice(0, 400));
   });
 
   await t.test('find an expansion opportunity', async () => {
@@ -160,7 +183,9 @@ test('customer lifecycle through the MCP tools', async (t) => {
   await t.test('collect feedback', async () => {
     const r = await call('collect_feedback', { action: 'record', customer_id: id, kind: 'nps', score: 9,
       comment: 'Great onboarding, the reports save us hours.' });
-    assert.ok(JSON.stringify(r).includes('9'));
+    assert.equal(r.response.customer_id, id);
+    assert.equal(r.response.score, 9);
+    assert.equal(r.response.nps_category, 'promoter');
     const listed = await call('collect_feedback', { action: 'list', customer_id: id });
     assert.equal(listed.total, 1);
   });
@@ -169,10 +194,16 @@ test('customer lifecycle through the MCP tools', async (t) => {
     const r = await call('get_client_timeline', { customer_id: id, limit: 200 });
     const kinds = new Set(r.items.map((e) => e.kind));
     console.log('timeline kinds:', [...kinds].join(', '), 'counts:', JSON.stringify(r.kind_counts));
-    // Onboarding plan, health score, campaign enrolment and steps, the queued e-mail, the renewal opened from the
-    // customer record, the NPS answer: every step above left its mark.
-    for (const kind of ['onboarding', 'contract', 'score_change', 'campaign', 'email', 'renewal', 'feedback'])
+    // Onboarding plan, contract, health score, campaign enrolment and steps, the queued e-mail, the renewal opened
+    // from the customer record, the expansion opportunity, the NPS answer: every step above left its mark. Usage and
+    // a first churn prediction are not timeline events (the timeline records usage milestones and changes of risk
+    // level, not every event or a first assessment); their steps above check what the next tools read of them.
+    for (const kind of ['onboarding', 'contract', 'score_change', 'campaign', 'email', 'renewal', 'expansion',
+      'feedback'])
       assert.ok(kinds.has(kind), `timeline kind ${kind} missing: ${[...kinds].join(', ')}`);
+    // The expansion step's opportunity, priced as that step found it.
+    assert.ok(r.items.some((e) => e.kind === 'expansion' && e.title.includes('24000.00')),
+      JSON.stringify(r.items.filter((e) => e.kind === 'expansion')));
     const times = r.items.map((e) => e.occurred_at);
     assert.deepEqual([...times].sort().reverse(), times, 'newest first');
   });
