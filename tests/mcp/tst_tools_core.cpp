@@ -737,6 +737,20 @@ private Q_SLOTS:
         QVERIFY(good->description.contains(u"2026-01-01 to 2026-03-31"_s));
         QVERIFY(p->arguments.at(0).complete);
         QVERIFY(p->arguments.at(0).complete(demo(), m_richCustomer, {}).contains(m_richCustomer));
+        // The quarter completes too: on 2026-06-15 the last full quarter (the default) first, then the current one,
+        // then back two years; what was typed filters, in any case.
+        const auto &complete = p->arguments.at(1).complete;
+        QVERIFY(complete);
+        const QStringList all = complete(demo(), {}, {});
+        QCOMPARE(all.size(), 10);
+        QCOMPARE(all.mid(0, 3), (QStringList { u"2026-Q1"_s, u"2026-Q2"_s, u"2025-Q4"_s }));
+        QCOMPARE(all.last(), u"2024-Q1"_s);
+        QCOMPARE(
+            complete(demo(), u"2025"_s, {}), (QStringList { u"2025-Q4"_s, u"2025-Q3"_s, u"2025-Q2"_s, u"2025-Q1"_s }));
+        QCOMPARE(complete(demo(), u"2024-q1"_s, {}), QStringList { u"2024-Q1"_s });
+        for (const QString &q : all)
+            QVERIFY2(
+                p->render(demo(), { { u"customer_id"_s, m_richCustomer }, { u"quarter"_s, q } }).ok(), qPrintable(q));
     }
 
     void cleanupTestCase() { m_demo.reset(); }

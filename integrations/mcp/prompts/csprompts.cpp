@@ -154,6 +154,20 @@ Prompt qbrPreparation()
     quarter.name = u"quarter"_s;
     quarter.title = u"Quarter"_s;
     quarter.description = u"The quarter to review, e.g. 2026-Q2; default: the last full quarter."_s;
+    // The last full quarter (the default) first, then the current one, then the two years before (MCP "Completion":
+    // best first), filtered by what was typed, case-insensitively.
+    quarter.complete = [](Core::Services &services, const QString &prefix, const QHash<QString, QString> &) {
+        const QDate today = services.clock().today();
+        const auto name = [](int index) { return u"%1-Q%2"_s.arg(index / 4).arg(index % 4 + 1); };
+        const int current = today.year() * 4 + (today.month() - 1) / 3;
+        QStringList values;
+        for (const int index : { current - 1, current })
+            values << name(index);
+        for (int index = current - 2; index >= current - 9; --index)
+            values << name(index);
+        values.removeIf([&prefix](const QString &v) { return !v.startsWith(prefix, Qt::CaseInsensitive); });
+        return values;
+    };
     p.arguments = { customerArgument(true), quarter };
     p.render = [](Core::Services &services, const QHash<QString, QString> &args) -> Core::Result<PromptResult> {
         const QString id = args.value(u"customer_id"_s);
