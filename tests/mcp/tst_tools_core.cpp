@@ -181,6 +181,7 @@ private Q_SLOTS:
         const auto again = h->call(u"register_client"_s, obj(R"({"customer_id":"acme-1","name":"Acme again"})"));
         QVERIFY(!again.ok);
         QCOMPARE(again.error.code, Core::ErrorCode::AlreadyExists);
+        QCOMPARE(again.error.field, u"customer_id"_s); // the argument's name, not the column's ("id")
     }
 
     void registerClientWithoutIdMakesOneFromTheName()

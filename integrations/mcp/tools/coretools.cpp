@@ -544,8 +544,12 @@ Tool registerClient()
             contact->phone = pc.value(u"phone"_s).toString();
         }
         auto created = call.services->customers().createWithContact(c, contact);
-        if (!created)
-            return created.error();
+        if (!created) {
+            Core::Error error = created.error();
+            if (error.field == u"id"_s)
+                error.field = u"customer_id"_s; // the argument the agent gave, not the column behind it
+            return error;
+        }
         return QJsonObject {
             { u"customer_id"_s, created->customer.id },
             { u"id_generated"_s, c.id.isEmpty() },

@@ -127,6 +127,62 @@ async function checkPortfolio(client) {
   return { tools: names.length };
 }
 
+// Arguments a tool's inputSchema accepts, made from the schema alone: every required property (and customer_id
+// where the tool takes one) with its default, first enum value, or a plain value of its type and format. Enough to
+// reach every handler; conditional requirements ("required when action is …") may still refuse, naming the field.
+function exampleArguments(schema, customerId, today) {
+  const value = (s, name) => {
+    if (s.const !== undefined) return s.const;
+    if (s.default !== undefined) return s.default;
+    if (s.enum) return s.enum[0];
+    const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+    switch (type) {
+      case 'string':
+        if (name === 'customer_id' || name === 'client_id') return customerId;
+        if (s.format === 'date') return today;
+        if (s.format === 'date-time') return `${today}T12:00:00Z`;
+        if (s.format === 'email') return 'someone@example.com';
+        return 'example';
+      case 'integer':
+      case 'number':
+        return s.minimum ?? 1;
+      case 'boolean':
+        return false;
+      case 'array':
+        return Array.from({ length: s.minItems ?? 0 }, () => value(s.items ?? {}, name));
+      case 'object':
+        return Object.fromEntries((s.required ?? []).map((k) => [k, value(s.properties?.[k] ?? {}, k)]));
+      default:
+        return null;
+    }
+  };
+  const args = value(schema, '');
+  if (schema.properties?.customer_id && !('customer_id' in args)) args.customer_id = customerId;
+  return args;
+}
+
+// Calls every tool the server lists once, in list order, with exampleArguments(). Resolves to name → 'ok' or the
+// text of the isError result. The SDK client checks every successful structuredContent against the tool's
+// outputSchema (it throws otherwise), so an 'ok' is an answer of the promised shape.
+async function callEveryTool(client) {
+  const tools = await listAll(client, 'listTools', 'tools');
+  const active = await client.callTool({ name: 'list_clients', arguments: { limit: 1, sort: 'id', status: 'active' } });
+  const customerId = active.structuredContent.items[0].customer_id;
+  const today = new Date().toISOString().slice(0, 10);
+  const outcome = {};
+  for (const tool of tools) {
+    const r = await client.callTool({ name: tool.name, arguments: exampleArguments(tool.inputSchema, customerId, today) });
+    outcome[tool.name] = r.isError ? r.content[0].text : 'ok';
+    if (!r.isError) continue;
+    // A refusal names the field it is about (DESIGN.md: bad input gets a clear error), never a storage failure.
+    const field = r.content[0].text.match(/^([a-z_]+)[.:\[]/)?.[1];
+    const refusesData = tool.name === 'train_churn_model' && /^not enough history/.test(r.content[0].text);
+    assert.ok(refusesData || (field && field in tool.inputSchema.properties),
+      `${tool.name}: the refusal does not name a field of its input: ${r.content[0].text}`);
+  }
+  return outcome;
+}
+
 describe('MCP TypeScript SDK client', () => {
   let dir;
   let db;
@@ -218,6 +274,44 @@ describe('MCP TypeScript SDK client', () => {
       assert.match(email.content[0].text, /toolset communication/);
     } finally {
       await stdio.close();
+      removeDir(own);
+    }
+  });
+
+  test('every tool answers over both transports, the same way', async () => {
+    // Two fresh copies of one demo portfolio (same seed, same day): the calls write, and each transport gets its own.
+    const own = tempDir('csdesk-alltools-');
+    for (const sub of ['http', 'stdio']) mkdirSync(join(own, sub));
+    try {
+      const token = newToken();
+      const server = await startHeadless({ db: makeDatabase(join(own, 'http'), 30), token });
+      const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      let overHttp;
+      try {
+        await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
+          { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        overHttp = await callEveryTool(http);
+      } finally {
+        await http.close();
+        await server.stop();
+      }
+      const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      let overStdio;
+      try {
+        await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
+          args: ['--mcp-stdio', '--db', makeDatabase(join(own, 'stdio'), 30)],
+          env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stderr: 'inherit' }));
+        overStdio = await callEveryTool(stdio);
+      } finally {
+        await stdio.close();
+      }
+      assert.deepEqual(overStdio, overHttp, 'stdio and HTTP answer every call alike');
+      const answered = Object.values(overHttp).filter((o) => o === 'ok').length;
+      console.log(`every tool: ${Object.keys(overHttp).length} called, ${answered} answered with data, the rest refused`
+        + ' naming a field');
+      // Most tools need nothing beyond a customer: at least the 45 that answer today must keep answering.
+      assert.ok(answered >= 45, JSON.stringify(overHttp, null, 1));
+    } finally {
       removeDir(own);
     }
   });
