@@ -10,8 +10,7 @@
 
 namespace Storage {
 
-struct Filter
-{
+struct Filter {
     enum class Op { Eq, Ne, Lt, Le, Gt, Ge, In, Contains, IsNull, NotNull };
     QString column; // must be a mapped column of the table; anything else is refused
     Op op = Op::Eq;
@@ -20,8 +19,7 @@ struct Filter
 
 // One page of a list. Keyset pagination (stable under concurrent inserts, no OFFSET scans): the cursor
 // remembers the last row's sort value and key, and belongs to the query that produced it.
-struct ListQuery
-{
+struct ListQuery {
     QList<Filter> filters;
     QString orderBy; // a mapped column; empty = the key
     bool descending = false;
@@ -38,8 +36,8 @@ struct ListQuery
     QStringList columns;
 };
 
-template<typename T> struct Page
-{
+template<typename T>
+struct Page {
     QList<T> items;
     qint64 total = -1; // -1 when not counted
     QString nextCursor; // empty on the last page

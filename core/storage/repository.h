@@ -21,11 +21,10 @@ namespace Storage {
 
 namespace Detail {
 // The SQL for a filter and its bindings; an Error naming the field when the column or operator is unusable.
-Core::Status appendFilter(
-    const Filter &filter, const QStringList &knownColumns, QStringList &conditions, QVariantList &bindings);
+Core::Status appendFilter(const Filter &filter, const QStringList &knownColumns, QStringList &conditions,
+                          QVariantList &bindings);
 QString encodeCursor(const QString &orderBy, bool descending, const QVariant &value, const QVariant &key);
-struct DecodedCursor
-{
+struct DecodedCursor {
     QVariant value;
     QVariant key;
 };
@@ -36,14 +35,15 @@ QString placeholders(int count);
 // Create / get / update / soft-delete / list for one stored type, driven by its TableTraits. Every write
 // validates the record first (so errors name the field), and updates are optimistic: the caller's
 // meta.version must still be the stored one, otherwise ErrorCode::Conflict and nothing is written.
-template<typename T> class Repository
-{
+template<typename T>
+class Repository {
     using Traits = TableTraits<T>;
 
 public:
     explicit Repository(const Database &db)
         : m_db(db)
-    { }
+    {
+    }
 
     const Database &database() const { return m_db; }
 
@@ -59,9 +59,9 @@ public:
             names << c.name;
             values << c.read(record);
         }
-        const QString sql
-            = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) RETURNING %4")
-                  .arg(Traits::table(), names.join(u", "), Detail::placeholders(int(names.size())), selectList());
+        const QString sql = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) RETURNING %4")
+                                .arg(Traits::table(), names.join(u", "), Detail::placeholders(int(names.size())),
+                                     selectList());
         return fetchOne(sql, values, QString());
     }
 
@@ -112,18 +112,22 @@ public:
     }
 
     // Marks the record deleted (it disappears from get/list, its history stays). expectedVersion 0 = any.
-    Core::Status softDelete(const QVariant &key, int expectedVersion = 0) const requires(Traits::softDelete)
+    Core::Status softDelete(const QVariant &key, int expectedVersion = 0) const
+        requires(Traits::softDelete)
     {
         return setDeleted(key, expectedVersion, true);
     }
 
-    Core::Status restore(const QVariant &key) const requires(Traits::softDelete) { return setDeleted(key, 0, false); }
+    Core::Status restore(const QVariant &key) const
+        requires(Traits::softDelete)
+    {
+        return setDeleted(key, 0, false);
+    }
 
     // Removes the row for good (append-only tables and records a user cannot see).
     Core::Status remove(const QVariant &key) const
     {
-        auto result
-            = exec(m_db, QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(Traits::table(), keyName()), { key });
+        auto result = exec(m_db, QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(Traits::table(), keyName()), { key });
         if (!result)
             return result.error();
         if (result->numRowsAffected() == 0)
@@ -185,8 +189,8 @@ public:
                 conditions << QStringLiteral("(%1 IS NULL AND %2 %3 ?)").arg(orderBy, keyName(), cmp);
                 bindings << decoded->key;
             } else {
-                conditions
-                    << QStringLiteral("(%1 IS NULL OR %1 %2 ? OR (%1 = ? AND %3 %2 ?))").arg(orderBy, cmp, keyName());
+                conditions << QStringLiteral("(%1 IS NULL OR %1 %2 ? OR (%1 = ? AND %3 %2 ?))")
+                                  .arg(orderBy, cmp, keyName());
                 bindings << decoded->value << decoded->value << decoded->key;
             }
         }
@@ -226,8 +230,8 @@ public:
         QVariant lastKey;
         while (rows->next()) {
             if (page.items.size() == query.limit) {
-                page.nextCursor = Detail::encodeCursor(
-                    orderBy, desc, Convert::toCursorValue(lastSort), Convert::toCursorValue(lastKey));
+                page.nextCursor = Detail::encodeCursor(orderBy, desc, Convert::toCursorValue(lastSort),
+                                                       Convert::toCursorValue(lastKey));
                 break;
             }
             page.items << fromRow(*rows, layout);
@@ -439,16 +443,17 @@ private:
     Core::Result<T> explainMissedWrite(const QVariant &key, int expectedVersion) const
     {
         if constexpr (Traits::versioned) {
-            QString sql
-                = QStringLiteral("SELECT version%1 FROM %2 WHERE %3 = ?")
-                      .arg(Traits::softDelete ? QStringLiteral(", deleted_at") : QString(), Traits::table(), keyName());
+            QString sql = QStringLiteral("SELECT version%1 FROM %2 WHERE %3 = ?")
+                              .arg(Traits::softDelete ? QStringLiteral(", deleted_at") : QString(), Traits::table(),
+                                   keyName());
             auto rows = exec(m_db, sql, { key });
             if (!rows)
                 return rows.error();
             if (!rows->next() || (Traits::softDelete && !rows->value(1).isNull()))
                 return Core::Error::notFound(keyName(), notFoundMessage(key));
             const int current = rows->value(0).toInt();
-            return Core::Error::conflict(QStringLiteral("version"),
+            return Core::Error::conflict(
+                QStringLiteral("version"),
                 QStringLiteral("this %1 was changed by someone else since it was read (you have version %2, "
                                "the stored one is %3); reload it and apply your change again")
                     .arg(Traits::singular())
@@ -463,11 +468,10 @@ private:
     Core::Status setDeleted(const QVariant &key, int expectedVersion, bool deleted) const
     {
         const QString now = nowExpression(m_db.dialect());
-        QString sql
-            = QStringLiteral("UPDATE %1 SET deleted_at = %2, updated_at = %3%4 WHERE %5 = ? AND deleted_at IS %6")
-                  .arg(Traits::table(), deleted ? now : QStringLiteral("NULL"), now,
-                      Traits::versioned ? QStringLiteral(", version = version + 1") : QString(), keyName(),
-                      deleted ? QStringLiteral("NULL") : QStringLiteral("NOT NULL"));
+        QString sql = QStringLiteral("UPDATE %1 SET deleted_at = %2, updated_at = %3%4 WHERE %5 = ? AND deleted_at IS %6")
+                          .arg(Traits::table(), deleted ? now : QStringLiteral("NULL"), now,
+                               Traits::versioned ? QStringLiteral(", version = version + 1") : QString(), keyName(),
+                               deleted ? QStringLiteral("NULL") : QStringLiteral("NOT NULL"));
         QVariantList bindings { key };
         if (Traits::versioned && expectedVersion > 0) {
             sql += QStringLiteral(" AND version = ?");
