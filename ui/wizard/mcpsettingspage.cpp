@@ -158,7 +158,9 @@ McpSettingsPage::McpSettingsPage(QWidget *parent)
     auto *toolsets = new QGroupBox(tr("Toolsets"));
     auto *toolsetsLayout = new QVBoxLayout(toolsets);
     auto *toolsetsNote = new QLabel(tr("Assistants see only the tools of enabled toolsets. With \"Ask me first\", "
-                                       "each change an assistant makes waits until you allow it."));
+                                       "each change an assistant makes waits until you allow it. The same choices "
+                                       "hold when CS Desk serves assistants without this window (headless, or over "
+                                       "stdio); there nobody can allow a change, so it is refused."));
     toolsetsNote->setWordWrap(true);
     toolsetsLayout->addWidget(toolsetsNote);
     m_toolsets->setHorizontalHeaderLabels(
