@@ -36,9 +36,22 @@ export function newToken() {
   return randomBytes(32).toString('base64url');
 }
 
-function childEnv(extra = {}) {
+// The settings csdesk reads (QSettings under XDG_CONFIG_HOME) hold for headless and stdio too: a developer's own
+// saved toolset choices must not leak into a test, so every child gets an empty config folder of this process's
+// unless the test passes its own.
+let configHome;
+function emptyConfigHome() {
+  if (!configHome) {
+    configHome = tempDir('csdesk-config-');
+    process.once('exit', () => removeDir(configHome));
+  }
+  return configHome;
+}
+
+// The environment for a csdesk child: offscreen, no saved settings; `extra` last (it may set XDG_CONFIG_HOME).
+export function childEnv(extra = {}) {
   // No desktop keyring in tests: the token comes from the environment.
-  return { ...process.env, QT_QPA_PLATFORM: 'offscreen', ...extra };
+  return { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_CONFIG_HOME: emptyConfigHome(), ...extra };
 }
 
 // Starts `csdesk --headless` on an ephemeral port and resolves once it prints its endpoint.

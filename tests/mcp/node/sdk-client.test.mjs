@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { csdeskBinary, makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
+import { childEnv, csdeskBinary, makeDatabase, newToken, removeDir, startHeadless, tempDir } from './csdesk.mjs';
 
 // TOOLS.md: the catalogue of the system we replace, and what goes beyond it.
 const CATALOGUE = [
@@ -264,7 +264,7 @@ describe('MCP TypeScript SDK client', () => {
     try {
       await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
         args: ['--mcp-stdio', '--db', fresh, '--mcp-ask-first', 'communication'],
-        env: { ...process.env, QT_QPA_PLATFORM: 'offscreen', ...env }, stderr: 'inherit' }));
+        env: childEnv(env), stderr: 'inherit' }));
       const created = await stdio.callTool({ name: 'register_client', arguments: { name: 'Let Through Ltd' } });
       assert.ok(!created.isError, JSON.stringify(created.content));
       assert.ok((await names(stdio)).includes('Let Through Ltd'));
@@ -300,7 +300,7 @@ describe('MCP TypeScript SDK client', () => {
       try {
         await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
           args: ['--mcp-stdio', '--db', makeDatabase(join(own, 'stdio'), 30)],
-          env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stderr: 'inherit' }));
+          env: childEnv(), stderr: 'inherit' }));
         overStdio = await callEveryTool(stdio);
       } finally {
         await stdio.close();
@@ -320,7 +320,7 @@ describe('MCP TypeScript SDK client', () => {
     const client = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
     try {
       await client.connect(new StdioClientTransport({ command: csdeskBinary(), args: ['--mcp-stdio', '--db', db],
-        env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stderr: 'inherit' }));
+        env: childEnv(), stderr: 'inherit' }));
       await checkPortfolio(client);
     } finally {
       await client.close();
