@@ -259,7 +259,10 @@ void Application::applyMcpSettings(const Ui::McpSettings &settings)
     if (m_mcp) {
         m_mcp->setEnabledToolsets(
             m_commandLine.mcpToolsets.isEmpty() ? settings.enabledToolsets : m_commandLine.mcpToolsets);
-        m_mcp->setAskFirstToolsets(settings.askFirstToolsets);
+        // --mcp-ask-first, like --mcp-toolsets, holds for the whole run: Apply must not loosen it to the saved set.
+        m_mcp->setAskFirstToolsets(m_commandLine.mcpAskFirst
+                ? QSet<QString>(m_commandLine.mcpAskFirst->cbegin(), m_commandLine.mcpAskFirst->cend())
+                : settings.askFirstToolsets);
     }
 }
 

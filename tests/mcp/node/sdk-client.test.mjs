@@ -164,11 +164,10 @@ function exampleArguments(schema, customerId, today) {
 // Calls every tool the server lists once, in list order, with exampleArguments(). Resolves to name → 'ok' or the
 // text of the isError result. The SDK client checks every successful structuredContent against the tool's
 // outputSchema (it throws otherwise), so an 'ok' is an answer of the promised shape.
-async function callEveryTool(client) {
+async function callEveryTool(client, today) {
   const tools = await listAll(client, 'listTools', 'tools');
   const active = await client.callTool({ name: 'list_clients', arguments: { limit: 1, sort: 'id', status: 'active' } });
   const customerId = active.structuredContent.items[0].customer_id;
-  const today = new Date().toISOString().slice(0, 10);
   const outcome = {};
   for (const tool of tools) {
     const r = await client.callTool({ name: tool.name, arguments: exampleArguments(tool.inputSchema, customerId, today) });
@@ -177,7 +176,7 @@ async function callEveryTool(client) {
     // A refusal names the field it is about (DESIGN.md: bad input gets a clear error), never a storage failure.
     const field = r.content[0].text.match(/^([a-z_]+)[.:\[]/)?.[1];
     const refusesData = tool.name === 'train_churn_model' && /^not enough history/.test(r.content[0].text);
-    assert.ok(refusesData || (field && field in tool.inputSchema.properties),
+    assert.ok(refusesData || (field && field in (tool.inputSchema.properties ?? {})),
       `${tool.name}: the refusal does not name a field of its input: ${r.content[0].text}`);
   }
   return outcome;
@@ -236,61 +235,67 @@ describe('MCP TypeScript SDK client', () => {
     // and application "csdesk"). Nobody can approve headless or over stdio, so its write tools are refused there,
     // with the reason, and write nothing; its read tools stay open.
     const own = tempDir('csdesk-askfirst-');
-    const config = join(own, 'config');
-    mkdirSync(join(config, 'csdesk'), { recursive: true });
-    writeFileSync(join(config, 'csdesk', 'csdesk.conf'), '[mcp]\naskFirst=core\n');
-    const fresh = makeDatabase(own, 5);
-    const env = { XDG_CONFIG_HOME: config };
-    const names = async (client) => (await client.callTool({ name: 'list_clients', arguments: { limit: 50 } }))
-      .structuredContent.items.map((c) => c.name);
-    const token = newToken();
-    const server = await startHeadless({ db: fresh, token, env });
-    const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
     try {
-      await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
-        { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-      const refused = await http.callTool({ name: 'register_client', arguments: { name: 'Held Back Ltd' } });
-      assert.equal(refused.isError, true, JSON.stringify(refused));
-      assert.match(refused.content[0].text, /approval/);
-      assert.match(refused.content[0].text, /toolset core/);
-      assert.ok(!(await names(http)).includes('Held Back Ltd'), 'a refused call writes nothing');
+      const config = join(own, 'config');
+      mkdirSync(join(config, 'csdesk'), { recursive: true });
+      writeFileSync(join(config, 'csdesk', 'csdesk.conf'), '[mcp]\naskFirst=core\n');
+      const fresh = makeDatabase(own, 5);
+      const env = { XDG_CONFIG_HOME: config };
+      const names = async (client) => (await client.callTool({ name: 'list_clients', arguments: { limit: 50 } }))
+        .structuredContent.items.map((c) => c.name);
+      const token = newToken();
+      const server = await startHeadless({ db: fresh, token, env });
+      const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      try {
+        await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
+          { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        const refused = await http.callTool({ name: 'register_client', arguments: { name: 'Held Back Ltd' } });
+        assert.equal(refused.isError, true, JSON.stringify(refused));
+        assert.match(refused.content[0].text, /approval/);
+        assert.match(refused.content[0].text, /toolset core/);
+        assert.ok(!(await names(http)).includes('Held Back Ltd'), 'a refused call writes nothing');
+      } finally {
+        await http.close();
+        await server.stop();
+      }
+      // --mcp-ask-first wins over the saved choice: with only "communication" held, core's write goes through, and
+      // a communication write is refused.
+      const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      try {
+        await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
+          args: ['--mcp-stdio', '--db', fresh, '--mcp-ask-first', 'communication'],
+          env: childEnv(env), stderr: 'inherit' }));
+        const created = await stdio.callTool({ name: 'register_client', arguments: { name: 'Let Through Ltd' } });
+        assert.ok(!created.isError, JSON.stringify(created.content));
+        assert.ok((await names(stdio)).includes('Let Through Ltd'));
+        const email = await stdio.callTool({ name: 'send_personalized_email', arguments: {
+          customer_id: created.structuredContent.customer_id, subject: 'Hello', body: 'Checking in.' } });
+        assert.equal(email.isError, true, JSON.stringify(email));
+        assert.match(email.content[0].text, /toolset communication/);
+      } finally {
+        await stdio.close();
+      }
     } finally {
-      await http.close();
-      await server.stop();
-    }
-    // --mcp-ask-first wins over the saved choice: with only "communication" held, core's write goes through, and
-    // a communication write is refused.
-    const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
-    try {
-      await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
-        args: ['--mcp-stdio', '--db', fresh, '--mcp-ask-first', 'communication'],
-        env: childEnv(env), stderr: 'inherit' }));
-      const created = await stdio.callTool({ name: 'register_client', arguments: { name: 'Let Through Ltd' } });
-      assert.ok(!created.isError, JSON.stringify(created.content));
-      assert.ok((await names(stdio)).includes('Let Through Ltd'));
-      const email = await stdio.callTool({ name: 'send_personalized_email', arguments: {
-        customer_id: created.structuredContent.customer_id, subject: 'Hello', body: 'Checking in.' } });
-      assert.equal(email.isError, true, JSON.stringify(email));
-      assert.match(email.content[0].text, /toolset communication/);
-    } finally {
-      await stdio.close();
       removeDir(own);
     }
   });
 
   test('every tool answers over both transports, the same way', async () => {
     // Two fresh copies of one demo portfolio (same seed, same day): the calls write, and each transport gets its own.
+    // Both made first, and one day for both runs' date arguments: a run across midnight UTC still compares alike.
     const own = tempDir('csdesk-alltools-');
     for (const sub of ['http', 'stdio']) mkdirSync(join(own, sub));
+    const today = new Date().toISOString().slice(0, 10);
+    const dbs = { http: makeDatabase(join(own, 'http'), 30), stdio: makeDatabase(join(own, 'stdio'), 30) };
     try {
       const token = newToken();
-      const server = await startHeadless({ db: makeDatabase(join(own, 'http'), 30), token });
+      const server = await startHeadless({ db: dbs.http, token });
       const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
       let overHttp;
       try {
         await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
           { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-        overHttp = await callEveryTool(http);
+        overHttp = await callEveryTool(http, today);
       } finally {
         await http.close();
         await server.stop();
@@ -299,9 +304,9 @@ describe('MCP TypeScript SDK client', () => {
       let overStdio;
       try {
         await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
-          args: ['--mcp-stdio', '--db', makeDatabase(join(own, 'stdio'), 30)],
+          args: ['--mcp-stdio', '--db', dbs.stdio],
           env: childEnv(), stderr: 'inherit' }));
-        overStdio = await callEveryTool(stdio);
+        overStdio = await callEveryTool(stdio, today);
       } finally {
         await stdio.close();
       }
