@@ -260,9 +260,7 @@ void Application::applyMcpSettings(const Ui::McpSettings &settings)
         m_mcp->setEnabledToolsets(
             m_commandLine.mcpToolsets.isEmpty() ? settings.enabledToolsets : m_commandLine.mcpToolsets);
         // --mcp-ask-first, like --mcp-toolsets, holds for the whole run: Apply must not loosen it to the saved set.
-        m_mcp->setAskFirstToolsets(m_commandLine.mcpAskFirst
-                ? QSet<QString>(m_commandLine.mcpAskFirst->cbegin(), m_commandLine.mcpAskFirst->cend())
-                : settings.askFirstToolsets);
+        m_mcp->setAskFirstToolsets(m_commandLine.mcpAskFirst.value_or(settings.askFirstToolsets));
     }
 }
 
@@ -365,11 +363,7 @@ void Application::startMcpWithToken(const QString &token)
     const Ui::McpSettings settings = loadMcpSettings();
     if (options.toolsets.isEmpty())
         options.toolsets = settings.enabledToolsets;
-    if (m_commandLine.mcpAskFirst)
-        options.askFirstToolsets
-            = QSet<QString>(m_commandLine.mcpAskFirst->cbegin(), m_commandLine.mcpAskFirst->cend());
-    else
-        options.askFirstToolsets = settings.askFirstToolsets;
+    options.askFirstToolsets = m_commandLine.mcpAskFirst.value_or(settings.askFirstToolsets);
     if (window) {
         m_mcpToken = token;
         // Under the window: approvals prompt there, the audit reaches its dock, the server's threads yield to it.

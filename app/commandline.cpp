@@ -129,21 +129,24 @@ CommandLine CommandLine::parse(const QStringList &arguments, std::optional<int> 
             return fail(u"--mcp-port has no meaning with --mcp-stdio"_s);
         cl.mcpPort = quint16(value);
     }
+    // A comma-separated list of toolset names, each trimmed.
+    const auto toolsetNames = [&parser](const QCommandLineOption &option) {
+        QStringList names;
+        for (const QString &name : parser.value(option).split(u',', Qt::SkipEmptyParts))
+            names.append(name.trimmed());
+        return names;
+    };
     if (parser.isSet(toolsets)) {
-        for (const QString &name : parser.value(toolsets).split(u',', Qt::SkipEmptyParts))
-            cl.mcpToolsets.append(name.trimmed());
+        cl.mcpToolsets = toolsetNames(toolsets);
         if (cl.mcpToolsets.isEmpty())
             return fail(u"--mcp-toolsets needs at least one toolset name"_s);
     }
     if (parser.isSet(askFirst)) {
-        QStringList names;
-        for (const QString &name : parser.value(askFirst).split(u',', Qt::SkipEmptyParts))
-            names.append(name.trimmed());
+        const QStringList names = toolsetNames(askFirst);
         if (names.isEmpty())
             return fail(u"--mcp-ask-first needs toolset names, or \"none\""_s);
-        if (names == QStringList { u"none"_s })
-            names.clear();
-        cl.mcpAskFirst = names;
+        cl.mcpAskFirst
+            = names == QStringList { u"none"_s } ? QSet<QString>() : QSet<QString>(names.cbegin(), names.cend());
     }
     cl.conformanceFixtures = parser.isSet(fixtures);
     cl.mcpNoAuth = parser.isSet(noAuth);

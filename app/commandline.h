@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -24,7 +25,7 @@ struct CommandLine
     std::optional<quint16> mcpPort; // unset: the setting (default kDefaultMcpPort); 0 = an ephemeral port
     QStringList mcpToolsets; // empty = every toolset
     // Toolsets whose write tools need the CSM's approval (empty list: none); unset = the saved setting.
-    std::optional<QStringList> mcpAskFirst;
+    std::optional<QSet<QString>> mcpAskFirst;
     bool conformanceFixtures = false; // register the conformance suite's fixtures (headless only)
     bool mcpNoAuth = false; // no bearer token (headless only; for the conformance suite's client)
 

@@ -56,11 +56,17 @@ QDateTime occurrenceOn(const QDate &day, const Clock &clock)
     return QDateTime(day, QTime(0, 0), QTimeZone::utc());
 }
 
+// How the timeline names an opportunity: its title, else its kind.
+QString displayName(const Domain::ExpansionOpportunity &o)
+{
+    return o.title.isEmpty() ? Domain::enumName(o.kind) : o.title;
+}
+
 // The timeline's mark of a new opportunity (kind expansion, source expansion_opportunities/<id>), written in the
 // transaction that stores it: the customer's story shows when the opening was found, as it shows its win or loss.
 Status recordOpened(const Storage::Database &db, const Clock &clock, const Domain::ExpansionOpportunity &o)
 {
-    const QString what = o.title.isEmpty() ? Domain::enumName(o.kind) : o.title;
+    const QString what = displayName(o);
     QVariantMap detail { { u"kind"_s, Domain::enumName(o.kind) }, { u"product"_s, o.product },
         { u"stage"_s, Domain::enumName(o.stage) }, { u"estimated_arr"_s, o.estimatedArr } };
     if (o.score)
@@ -731,7 +737,7 @@ Result<Domain::ExpansionOpportunity> ExpansionService::updateOpportunityStage(co
         return updated.error();
     if (!updated->isOpen()) {
         const bool won = updated->stage == ExpansionStage::Won;
-        const QString what = updated->title.isEmpty() ? Domain::enumName(updated->kind) : updated->title;
+        const QString what = displayName(*updated);
         QVariantMap detail { { u"kind"_s, Domain::enumName(updated->kind) }, { u"product"_s, updated->product },
             { u"stage"_s, Domain::enumName(updated->stage) } };
         if (won)

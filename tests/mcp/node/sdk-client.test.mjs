@@ -40,6 +40,14 @@ const CATALOGUE = [
 // only shrinks: a name that appears in tools/list must be removed from here.
 const NOT_YET = new Set([]);
 
+// The test's SDK client, and its two ways to a csdesk: a headless one's Streamable HTTP endpoint with its bearer
+// token, or a `csdesk --mcp-stdio` child on `db` (more arguments and environment added).
+const newClient = () => new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+const httpTransport = (server, token) => new StreamableHTTPClientTransport(new URL(server.url),
+  { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+const stdioTransport = (db, args = [], env = {}) => new StdioClientTransport({ command: csdeskBinary(),
+  args: ['--mcp-stdio', '--db', db, ...args], env: childEnv(env), stderr: 'inherit' });
+
 async function listAll(client, method, key) {
   const items = [];
   let cursor;
@@ -194,10 +202,9 @@ describe('MCP TypeScript SDK client', () => {
   test('Streamable HTTP: tools, resources, prompts on a demo portfolio', async () => {
     const token = newToken();
     const server = await startHeadless({ db, token });
-    const client = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    const client = newClient();
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(server.url),
-        { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      await client.connect(httpTransport(server, token));
       assert.equal(client.getServerVersion().name, 'csdesk');
       await checkPortfolio(client);
     } finally {
@@ -245,10 +252,9 @@ describe('MCP TypeScript SDK client', () => {
         .structuredContent.items.map((c) => c.name);
       const token = newToken();
       const server = await startHeadless({ db: fresh, token, env });
-      const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      const http = newClient();
       try {
-        await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
-          { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        await http.connect(httpTransport(server, token));
         const refused = await http.callTool({ name: 'register_client', arguments: { name: 'Held Back Ltd' } });
         assert.equal(refused.isError, true, JSON.stringify(refused));
         assert.match(refused.content[0].text, /approval/);
@@ -260,11 +266,9 @@ describe('MCP TypeScript SDK client', () => {
       }
       // --mcp-ask-first wins over the saved choice: with only "communication" held, core's write goes through, and
       // a communication write is refused.
-      const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      const stdio = newClient();
       try {
-        await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
-          args: ['--mcp-stdio', '--db', fresh, '--mcp-ask-first', 'communication'],
-          env: childEnv(env), stderr: 'inherit' }));
+        await stdio.connect(stdioTransport(fresh, ['--mcp-ask-first', 'communication'], env));
         const created = await stdio.callTool({ name: 'register_client', arguments: { name: 'Let Through Ltd' } });
         assert.ok(!created.isError, JSON.stringify(created.content));
         assert.ok((await names(stdio)).includes('Let Through Ltd'));
@@ -290,22 +294,19 @@ describe('MCP TypeScript SDK client', () => {
     try {
       const token = newToken();
       const server = await startHeadless({ db: dbs.http, token });
-      const http = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      const http = newClient();
       let overHttp;
       try {
-        await http.connect(new StreamableHTTPClientTransport(new URL(server.url),
-          { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        await http.connect(httpTransport(server, token));
         overHttp = await callEveryTool(http, today);
       } finally {
         await http.close();
         await server.stop();
       }
-      const stdio = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+      const stdio = newClient();
       let overStdio;
       try {
-        await stdio.connect(new StdioClientTransport({ command: csdeskBinary(),
-          args: ['--mcp-stdio', '--db', dbs.stdio],
-          env: childEnv(), stderr: 'inherit' }));
+        await stdio.connect(stdioTransport(dbs.stdio));
         overStdio = await callEveryTool(stdio, today);
       } finally {
         await stdio.close();
@@ -322,10 +323,9 @@ describe('MCP TypeScript SDK client', () => {
   });
 
   test('stdio: the same tools and answers', async () => {
-    const client = new Client({ name: 'csdesk-sdk-test', version: '1.0.0' });
+    const client = newClient();
     try {
-      await client.connect(new StdioClientTransport({ command: csdeskBinary(), args: ['--mcp-stdio', '--db', db],
-        env: childEnv(), stderr: 'inherit' }));
+      await client.connect(stdioTransport(db));
       await checkPortfolio(client);
     } finally {
       await client.close();
